@@ -1,0 +1,25 @@
+.PHONY: run test lint format sync check clean
+
+# Start the app: environment, local PostgreSQL, migrations, demo clinic, server on $PORT.
+run:
+	bin/run
+
+# Lint, then the whole suite (browser tests included) on a throwaway PostgreSQL.
+test: lint
+	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest
+
+sync:
+	bin/uv sync --frozen --quiet
+
+lint: sync
+	bin/uv run --frozen ruff check .
+	bin/uv run --frozen ruff format --check .
+	bin/uv run --frozen djlint --lint templates
+
+format: sync
+	bin/uv run --frozen ruff check --fix .
+	bin/uv run --frozen ruff format .
+
+clean:
+	-bin/pg stop var/pg
+	rm -rf var .venv

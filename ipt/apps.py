@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IptConfig(AppConfig):
+    name = "ipt"
+    verbose_name = "IPT"

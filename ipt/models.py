@@ -1,0 +1,94 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Role(models.TextChoices):
+    THERAPIST = "therapist", "Therapist"
+    SUPERVISOR = "supervisor", "Supervisor"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+class User(AbstractUser):
+    """A member of the clinic's staff. Patients never log in."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.THERAPIST)
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+        limit_choices_to={"role": Role.SUPERVISOR},
+        help_text="Every therapist has a clinical supervisor who reviews their caseload.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(supervisor__isnull=True) | models.Q(role=Role.THERAPIST),
+                name="only_therapists_have_a_supervisor",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_therapist(self):
+        return self.role == Role.THERAPIST
+
+    @property
+    def is_supervisor(self):
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_clinic_admin(self):
+        return self.role == Role.CLINIC_ADMIN
+
+    def clean(self):
+        super().clean()
+        if self.supervisor_id and self.role != Role.THERAPIST:
+            raise ValidationError({"supervisor": "Only therapists have a supervisor."})
+        if self.supervisor_id and self.supervisor.role != Role.SUPERVISOR:
+            raise ValidationError(
+                {"supervisor": "Choose a member of staff with the supervisor role."}
+            )
+        if self.supervisor_id and self.supervisor_id == self.pk:
+            raise ValidationError({"supervisor": "A therapist cannot supervise themselves."})
+
+
+class AccessEvent(models.Model):
+    """One look at (or change to) a patient's record: who, which patient, what, when, from where.
+
+    Written by the access functions, never by views directly, so no patient data is reached
+    without a trace.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_events")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="access_events"
+    )
+    action = models.CharField(max_length=40)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.patient_id}"
+
+    @classmethod
+    def record(cls, request, patient, action):
+        return cls.objects.create(
+            user=request.user,
+            patient=patient,
+            action=action,
+            method=request.method[:10],
+            path=request.get_full_path()[:500],
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )

@@ -1,0 +1,79 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from ipt.models import Role
+
+
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Patients this member of staff may see at all.
+
+        A therapist sees their own caseload; a supervisor sees their supervisees' patients
+        (read-only, enforced by the access function); nobody else sees any patient.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.THERAPIST:
+            return self.filter(therapist=user)
+        if user.role == Role.SUPERVISOR:
+            return self.filter(therapist__supervisor=user)
+        return self.none()
+
+
+class Patient(models.Model):
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        limit_choices_to={"role": Role.THERAPIST},
+    )
+    full_name = models.CharField("full name", max_length=200)
+    preferred_name = models.CharField(
+        "preferred name",
+        max_length=100,
+        blank=True,
+        help_text="What the patient likes to be called.",
+    )
+    date_of_birth = models.DateField("date of birth")
+    phone = models.CharField("phone", max_length=40, blank=True)
+    email = models.EmailField("email", blank=True)
+    address = models.TextField("address", blank=True)
+    emergency_contact_name = models.CharField("emergency contact", max_length=200)
+    emergency_contact_relationship = models.CharField(
+        "relationship to patient", max_length=100, blank=True
+    )
+    emergency_contact_phone = models.CharField("emergency contact phone", max_length=40)
+    referral_source = models.CharField(
+        "referred by", max_length=200, help_text="For example the GP practice or service."
+    )
+    referral_reason = models.TextField("reason for referral")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__gt=date(1900, 1, 1)),
+                name="patient_born_after_1900",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("patients:detail", args=[self.pk])
+
+    @property
+    def display_name(self):
+        return self.preferred_name or self.full_name.split(" ")[0]
+
+    def age_on(self, day):
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

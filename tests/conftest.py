@@ -1,0 +1,47 @@
+"""Shared fixtures: the owner / colleague / stranger trio around one patient.
+
+- ``owner``: the treating therapist.
+- ``supervisor``: the owner's supervisor (reads, never writes).
+- ``colleague``: another therapist under the same supervisor (no access).
+- ``stranger``: a therapist in another supervision group (no access).
+"""
+
+import pytest
+
+from tests.factories import PatientFactory, SupervisorFactory, TherapistFactory
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory(username="sup")
+
+
+@pytest.fixture
+def owner(supervisor):
+    return TherapistFactory(username="owner", supervisor=supervisor)
+
+
+@pytest.fixture
+def colleague(supervisor):
+    return TherapistFactory(username="colleague", supervisor=supervisor)
+
+
+@pytest.fixture
+def stranger(db):
+    return TherapistFactory(username="stranger")
+
+
+@pytest.fixture
+def patient(owner):
+    return PatientFactory(therapist=owner, full_name="Pat Owner-Case")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a given user: ``client_for(owner)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,129 @@
+"""Every URL is closed to anonymous visitors, and every patient URL to strangers.
+
+The ownership table below must name every URL that takes an object's id: a new view left out
+of it makes ``test_every_object_url_has_an_ownership_case`` fail.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ipt.models import AccessEvent
+
+# URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
+PUBLIC = {
+    "login",
+    "admin:login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def iter_patterns(resolvers=None, prefix="", namespace=""):
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield (
+                f"{namespace}{entry.name}" if entry.name else None,
+                prefix + str(entry.pattern),
+                entry,
+            )
+
+
+def _sample_url(route):
+    """Fill a route's converters with sample values so it can be requested."""
+    import re
+
+    url = re.sub(r"<int:\w+>", "1", route)
+    url = re.sub(r"<(?:slug|str):\w+>", "x", url)
+    url = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", url)
+    url = re.sub(r"<path:\w+>", "x", url)
+    url = re.sub(r"<\w+>", "x", url)
+    # regex routes (the admin's) keep only their literal prefix
+    url = url.replace("^", "").replace("$", "")
+    if "(" in url:
+        url = url.split("(")[0]
+    return "/" + url
+
+
+ALL_ROUTES = [(name, route) for name, route, _ in iter_patterns()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route"), ALL_ROUTES, ids=[r for _, r in ALL_ROUTES])
+def test_anonymous_visitor_is_sent_to_login(client, name, route):
+    if name in PUBLIC:
+        pytest.skip("public by design")
+    url = _sample_url(route)
+    logins = (reverse("login"), reverse("admin:login"))
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{url} answered {response.status_code}"
+        assert response.url.startswith(logins), f"{url} redirected to {response.url}"
+
+
+@pytest.mark.django_db
+def test_expired_session_answers_htmx_with_401_and_no_redirect(client):
+    response = client.post(reverse("patients:caseload"), headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "Location" not in response.headers
+
+
+# --- ownership: name -> (method, kwargs from the world, writes?) -----------------------------
+# "world" is a dict of objects belonging to the owner; see the `world` fixture.
+OWNERSHIP = {
+    "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, False),
+    "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, True),
+}
+
+
+def test_every_object_url_has_an_ownership_case():
+    needing = {
+        name
+        for name, route, _ in iter_patterns()
+        if name and "<" in route and not name.startswith("admin:") and name not in PUBLIC
+    }
+    missing = needing - OWNERSHIP.keys()
+    assert not missing, f"add ownership cases for: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(patient):
+    return {"patient": patient}
+
+
+def _request(client, name, world):
+    method, kwargs, _ = OWNERSHIP[name]
+    return getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+
+
+@pytest.mark.parametrize("name", sorted(OWNERSHIP))
+def test_owner_can_open(client_for, owner, world, name):
+    response = _request(client_for(owner), name, world)
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("name", sorted(OWNERSHIP))
+@pytest.mark.parametrize("who", ["colleague", "stranger"])
+def test_other_therapists_get_404(client_for, request, world, name, who):
+    response = _request(client_for(request.getfixturevalue(who)), name, world)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(OWNERSHIP))
+def test_supervisor_reads_but_never_writes(client_for, supervisor, world, name):
+    response = _request(client_for(supervisor), name, world)
+    writes = OWNERSHIP[name][2]
+    assert response.status_code == (403 if writes else 200)
+
+
+@pytest.mark.parametrize("name", sorted(OWNERSHIP))
+def test_each_view_of_patient_data_is_recorded(client_for, owner, world, name):
+    _request(client_for(owner), name, world)
+    event = AccessEvent.objects.get()
+    assert event.user == owner
+    assert event.patient == world["patient"]
+    assert event.ip_address == "127.0.0.1"

@@ -1,0 +1,104 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from ipt.models import User
+from patients.models import Patient
+from tests.factories import SupervisorFactory, TherapistFactory
+
+
+def test_passwords_are_hashed_with_argon2(db):
+    user = TherapistFactory()
+    assert user.password.startswith("argon2")
+
+
+def test_login_form_logs_in_and_lands_on_the_caseload(client, db):
+    TherapistFactory(username="ana")
+    response = client.post(
+        reverse("login"), {"username": "ana", "password": "correct horse battery"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("patients:caseload")
+    assert "My caseload" in response.text
+
+
+def test_wrong_password_is_explained_and_the_username_kept(client, db):
+    TherapistFactory(username="ana")
+    response = client.post(reverse("login"), {"username": "ana", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.text
+    assert 'value="ana"' in response.text
+
+
+def test_logout_is_by_post_only(client_for, owner):
+    client = client_for(owner)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("patients:caseload")).status_code == 302
+
+
+def test_clinic_admin_home_links_to_staff_accounts(client_for, db):
+    admin = User.objects.create_user(
+        "admin1", role="clinic_admin", is_staff=True, is_superuser=True
+    )
+    response = client_for(admin).get(reverse("home"))
+    assert reverse("admin:ipt_user_changelist") in response.text
+
+
+def test_only_therapists_can_have_a_supervisor(db):
+    from django.db import IntegrityError
+
+    sup = SupervisorFactory()
+    with pytest.raises(IntegrityError):
+        SupervisorFactory(supervisor=sup)
+
+
+def test_seed_demo_is_idempotent_and_builds_the_demo_clinic(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    therapist = User.objects.get(username="therapist")
+    assert therapist.check_password("ipt-demo")
+    assert therapist.supervisor.username == "supervisor"
+    assert User.objects.get(username="therapist2").supervisor == therapist.supervisor
+    assert Patient.objects.filter(therapist=therapist).count() >= 3
+    assert Patient.objects.count() == len({p.full_name for p in Patient.objects.all()})
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "",
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        "ALLOWED_HOSTS": "ipt.example.org",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://ipt@127.0.0.1/ipt"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_pages_send_a_content_security_policy_without_inline_script(client_for, owner):
+    response = client_for(owner).get(reverse("patients:caseload"))
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "<script>" not in response.text
