@@ -7,8 +7,9 @@ supervisor gets 403 on writes; and every successful call leaves an AccessEvent.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
-from ipt.models import AccessEvent
+from ipt.models import AccessEvent, TreatmentCourse
 
 
 def authorise(request, patient, *, write, action):
@@ -16,3 +17,19 @@ def authorise(request, patient, *, write, action):
     if write and patient.therapist_id != request.user.pk:
         raise PermissionDenied("Only the treating therapist can change this record.")
     AccessEvent.record(request, patient, action or ("change" if write else "view"))
+
+
+def get_course_for(request, pk, *, write=False, action=""):
+    """The course with everything its pages read, or 404 for anyone outside its care team.
+
+    Writes to a closed course (completed or ended early) are refused: its record is final.
+    """
+    course = get_object_or_404(
+        TreatmentCourse.objects.visible_to(request.user).with_initial_phase(), pk=pk
+    )
+    if write and not course.is_active:
+        raise PermissionDenied(
+            f"This course is {course.get_phase_display().lower()}: its record can be read but not changed."
+        )
+    authorise(request, course.patient, write=write, action=action)
+    return course

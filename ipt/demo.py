@@ -1,8 +1,25 @@
 """The demo clinic's people and stories. Used by `manage.py seed_demo`."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from ipt.models import Role, User
+from django.utils import timezone
+
+from ipt.models import (
+    Diagnosis,
+    Formulation,
+    InventoryPerson,
+    LifeEvent,
+    MeasureResponse,
+    ProblemArea,
+    RiskAssessment,
+    Role,
+    SickRole,
+    SuitabilityScreen,
+    TreatmentContract,
+    TreatmentCourse,
+    User,
+    Variant,
+)
 from patients.models import Patient
 
 DEMO_PASSWORD = "ipt-demo"
@@ -131,4 +148,256 @@ def seed():
         )
         if was_created:
             created.append(f"patient {vignette['full_name']}")
+    seed_courses(created)
     return created
+
+
+# --- courses: stopped at different points of the initial phase ---------------------------------
+def _d(days_ago):
+    return timezone.localdate() - timedelta(days=days_ago)
+
+
+def _phq9(course, answers, days_ago, by):
+    return MeasureResponse.record(
+        course, "phq9", answers, taken_on=_d(days_ago), by=by, difficulty=2
+    )
+
+
+def _people(course, rows):
+    return {
+        row[0]: InventoryPerson.objects.create(
+            course=course,
+            name=row[0],
+            relationship=row[1],
+            closeness=row[2],
+            **(row[3] if len(row) > 3 else {}),
+        )
+        for row in rows
+    }
+
+
+def _events(course, rows, people):
+    for days_ago, description, kind, *who in rows:
+        LifeEvent.objects.create(
+            course=course,
+            happened_on=_d(days_ago),
+            description=description,
+            kind=kind,
+            person=people.get(who[0]) if who else None,
+        )
+
+
+def _area(course, area, rationale, **fields):
+    problem_area = ProblemArea.objects.create(
+        course=course, area=area, rationale=rationale, **fields
+    )
+    problem_area.set_goals(ProblemArea.DEFAULT_GOALS[area])
+    return problem_area
+
+
+def _start(patient, started_days_ago, **fields):
+    return TreatmentCourse.objects.create(
+        patient=patient,
+        variant=fields.pop("variant", Variant.INDIVIDUAL),
+        planned_sessions=fields.pop("planned_sessions", 12),
+        initial_phase_sessions=fields.pop("initial_phase_sessions", 3),
+        start_date=_d(started_days_ago),
+        **fields,
+    )
+
+
+def _screen(course, by, days_ago, **flags):
+    SuitabilityScreen.objects.create(
+        course=course,
+        screened_on=_d(days_ago),
+        screened_by=by,
+        notes="Able to reflect on relationships and engage; no psychotic features.",
+        **flags,
+    )
+
+
+def _sign(course, by, days_ago):
+    contract = TreatmentContract.draft_for(course)
+    contract.save()
+    contract.sign(
+        patient_name=course.patient.full_name,
+        patient_date=_d(days_ago),
+        therapist=by,
+        therapist_date=_d(days_ago),
+    )
+    return contract
+
+
+def _daniel(patient, by):
+    """Laid off, in conflict with his wife: the initial phase complete, contract signed."""
+    course = _start(patient, 17)
+    _screen(course, by, 17)
+    Diagnosis.objects.create(
+        course=course, disorder="mdd", episode="single", severity="moderate",
+        onset=_d(110), diagnosed_on=_d(17), explained_as_illness=True,
+    )  # fmt: skip
+    _phq9(course, [2, 2, 2, 2, 1, 2, 2, 1, 0], 17, by)
+    SickRole.objects.create(
+        course=course, given_on=_d(17),
+        excused="Organising the family's weekend visits; the job search is paced to two applications a week.",
+        commitments="Coming every week, trying the agreed action each week, telling Maria when he is struggling.",
+    )  # fmt: skip
+    people = _people(
+        course,
+        [
+            ("Maria", "wife", 1, {"what_like": "Warm, practical, worried about money.",
+                                  "conflicts": "Rows about money and him being at home all day.",
+                                  "conflicts_resolve": "rarely", "knows_about_depression": "partly",
+                                  "would_change": "Talk without it turning into a row."}),
+            ("Lucia", "daughter, 14", 1, {"knows_about_depression": "no"}),
+            ("Rosa", "sister", 2, {"can_discuss": "Almost anything.", "knows_about_depression": "yes"}),
+            ("Kev", "former colleague", 3, {"time_together": "Five-a-side on Thursdays, stopped since the job went."}),
+        ],
+    )  # fmt: skip
+    _events(
+        course,
+        [
+            (150, "Restructuring announced at work", "role_change"),
+            (120, "Made redundant after 14 years", "role_change"),
+            (110, "Low mood and poor sleep begin", "symptom_onset"),
+            (80, "First big row with Maria about money", "conflict", "Maria"),
+            (60, "Stopped playing football with Kev", "loss", "Kev"),
+            (30, "Mood worse after a rejected job application", "symptom_worsening"),
+        ],
+        people,
+    )
+    _area(
+        course, ProblemArea.Area.ROLE_TRANSITION,
+        "The depression began weeks after the redundancy; he has lost his role, routine and colleagues.",
+        from_role="warehouse manager", to_role="job seeker at home",
+    )  # fmt: skip
+    _area(
+        course, ProblemArea.Area.ROLE_DISPUTE,
+        "Arguments with Maria about money keep the low mood going; both still want to sort it out.",
+        person=people["Maria"], dispute_stage="renegotiation",
+    )  # fmt: skip
+    Formulation.objects.create(course=course, text=Formulation.draft(course), shared_on=_d(10))
+    _sign(course, by, 10)
+    return course
+
+
+def _margaret(patient, by):
+    """Widowed: inventory and timeline done, grief chosen, contract drafted but not yet signed."""
+    course = _start(patient, 10, planned_sessions=14)
+    _screen(course, by, 10)
+    Diagnosis.objects.create(
+        course=course, disorder="mdd", episode="single", severity="moderate",
+        onset=_d(200), diagnosed_on=_d(10), explained_as_illness=True,
+    )  # fmt: skip
+    _phq9(course, [2, 3, 2, 2, 2, 2, 1, 1, 0], 10, by)
+    SickRole.objects.create(
+        course=course, given_on=_d(3),
+        excused="Sorting John's belongings and the church flower rota, for now.",
+        commitments="Weekly sessions and one small contact with someone each week.",
+    )  # fmt: skip
+    people = _people(
+        course,
+        [
+            ("John", "husband (died)", 1, {"deceased": True, "what_like": "Kind, funny, did everything with her."}),
+            ("Claire", "daughter", 1, {"knows_about_depression": "yes"}),
+            ("Ruth", "friend from choir", 2, {"cannot_discuss": "John's death: she changes the subject."}),
+            ("Father Michael", "parish priest", 3),
+        ],
+    )  # fmt: skip
+    _events(
+        course,
+        [
+            (245, "John dies suddenly of a heart attack", "loss", "John"),
+            (200, "Stops going to choir", "loss", "Ruth"),
+            (200, "Tearful daily, eating little", "symptom_onset"),
+            (90, "First anniversary of their wedding without John", "loss", "John"),
+        ],
+        people,
+    )
+    _area(
+        course, ProblemArea.Area.GRIEF,
+        "Mourning has stalled since John's sudden death; she has withdrawn from choir and church.",
+        person=people["John"], date_of_death=_d(245),
+    )  # fmt: skip
+    TreatmentContract.draft_for(course).save()
+    return course
+
+
+def _aisha(patient, by):
+    """New mother after a move: screened and diagnosed; item 9 positive, risk assessed."""
+    course = _start(patient, 4)
+    _screen(course, by, 4)
+    Diagnosis.objects.create(
+        course=course, disorder="mdd_peripartum", episode="single", severity="moderate",
+        onset=_d(100), diagnosed_on=_d(4), explained_as_illness=True,
+    )  # fmt: skip
+    measure = _phq9(course, [2, 2, 2, 3, 1, 2, 2, 1, 1], 4, by)
+    RiskAssessment.objects.create(
+        course=course, measure=measure, assessed_on=_d(4), level="low", assessed_by=by,
+        findings="Fleeting thoughts that the baby would be better off without her; no plan or intent; baby is a strong protective factor.",
+        safety_plan="Tell Imran when the thoughts come; call the perinatal team or 111 option 2; Samaritans 116 123.",
+        actions_taken="GP and health visitor informed with her agreement.",
+    )  # fmt: skip
+    return course
+
+
+def _tom(patient, by):
+    """Long-isolated graduate student: just started, suitability screened."""
+    course = _start(patient, 2)
+    _screen(course, by, 2)
+    return course
+
+
+def _grace(patient, by):
+    """Conflict with her mother after moving home: contract signed."""
+    course = _start(
+        patient, 20, variant=Variant.BRIEF, planned_sessions=8, initial_phase_sessions=2
+    )
+    _screen(course, by, 20)
+    Diagnosis.objects.create(
+        course=course, disorder="mdd", episode="recurrent", severity="moderate",
+        onset=_d(240), diagnosed_on=_d(20), explained_as_illness=True,
+    )  # fmt: skip
+    _phq9(course, [2, 2, 1, 2, 1, 2, 1, 1, 0], 20, by)
+    SickRole.objects.create(
+        course=course, given_on=_d(20), excused="Cooking for the whole household every night.",
+        commitments="Weekly sessions and the agreed actions.",
+    )  # fmt: skip
+    people = _people(
+        course,
+        [("Mum (Folake)", "mother", 1, {"conflicts_resolve": "rarely"}), ("Kunle", "brother", 2),
+         ("Dele", "ex-partner", 3)],
+    )  # fmt: skip
+    _events(
+        course,
+        [(300, "Dele leaves", "loss", "Dele"), (260, "Moves back in with her parents", "move"),
+         (240, "Mood drops, stops seeing friends", "symptom_onset"),
+         (60, "Row with Mum about coming home late", "conflict", "Mum (Folake)")],
+        people,
+    )  # fmt: skip
+    _area(
+        course, ProblemArea.Area.ROLE_DISPUTE,
+        "Repeated rows with her mother about living at home keep her low.",
+        person=people["Mum (Folake)"], dispute_stage="impasse",
+    )  # fmt: skip
+    Formulation.objects.create(course=course, text=Formulation.draft(course))
+    _sign(course, by, 13)
+    return course
+
+
+COURSES = {
+    "Daniel Moreno": _daniel,
+    "Margaret Ellis": _margaret,
+    "Aisha Rahman": _aisha,
+    "Tom Whitaker": _tom,
+    "Grace Adeyemi": _grace,
+}
+
+
+def seed_courses(created):
+    for name, build in COURSES.items():
+        patient = Patient.objects.filter(full_name=name).first()
+        if patient is None or patient.courses.exists():
+            continue
+        build(patient, patient.therapist)
+        created.append(f"course for {name}")

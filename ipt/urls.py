@@ -2,11 +2,45 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ipt import views
+from ipt.views import assessment, contract, course, focus, inventory, timeline
+
+course_patterns = [
+    path("", course.course_overview, name="overview"),
+    path("middle-phase/", course.enter_middle_phase, name="enter_middle"),
+    path("end-early/", course.end_early, name="end_early"),
+    path("suitability/", assessment.suitability, name="suitability"),
+    path("diagnosis/", assessment.diagnosis, name="diagnosis"),
+    path("measures/new/<str:instrument>/", assessment.measure_new, name="measure_new"),
+    path("measures/<int:measure_pk>/", assessment.measure_detail, name="measure_detail"),
+    path("risk/new/", assessment.risk_new, name="risk_new"),
+    path("sick-role/", focus.sick_role, name="sick_role"),
+    path("sick-role/handout.pdf", focus.sick_role_pdf, name="sick_role_pdf"),
+    path("inventory/", inventory.inventory, name="inventory"),
+    path("inventory/<int:person_pk>/", inventory.person_detail, name="person_detail"),
+    path("inventory/<int:person_pk>/edit/", inventory.person_edit, name="person_edit"),
+    path("inventory/<int:person_pk>/delete/", inventory.person_delete, name="person_delete"),
+    path("timeline/", timeline.timeline, name="timeline"),
+    path("timeline/<int:event_pk>/edit/", timeline.event_edit, name="event_edit"),
+    path("timeline/<int:event_pk>/delete/", timeline.event_delete, name="event_delete"),
+    path("problem-areas/", focus.problem_areas, name="problem_areas"),
+    path("problem-areas/new/", focus.problem_area_new, name="problem_area_new"),
+    path("problem-areas/<int:area_pk>/edit/", focus.problem_area_edit, name="problem_area_edit"),
+    path(
+        "problem-areas/<int:area_pk>/delete/", focus.problem_area_delete, name="problem_area_delete"
+    ),
+    path("formulation/", focus.formulation, name="formulation"),
+    path("contract/", contract.contract, name="contract"),
+    path("contract/sign/", contract.contract_sign, name="contract_sign"),
+    path("contract/amend/", contract.contract_amend, name="contract_amend"),
+    path("contract/v<int:version>.pdf", contract.contract_pdf, name="contract_pdf"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),
+    path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
+    path("courses/<int:pk>/", include((course_patterns, "course"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,15 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ipt.models import Phase
 from patients.access import get_patient_for
 from patients.forms import PatientForm
 from patients.models import Patient
 
 
 def caseload(request):
-    patients = Patient.objects.visible_to(request.user).select_related("therapist")
+    patients = Patient.objects.visible_to(request.user).with_active_course()
     return render(request, "patients/caseload.html", {"patients": patients})
 
 
@@ -29,7 +31,12 @@ def patient_create(request):
 
 def patient_detail(request, pk):
     patient = get_patient_for(request, pk)
-    return render(request, "patients/patient_detail.html", {"patient": patient})
+    courses = patient.courses.order_by(
+        # the active course first, then earlier ones, newest first
+        models.Case(models.When(phase__in=Phase.active(), then=0), default=1),
+        "-start_date",
+    )
+    return render(request, "patients/patient_detail.html", {"patient": patient, "courses": courses})
 
 
 @require_http_methods(["GET", "POST"])

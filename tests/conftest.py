@@ -11,6 +11,12 @@ import pytest
 from tests.factories import PatientFactory, SupervisorFactory, TherapistFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that do not check hashing need not pay for it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def supervisor(db):
     return SupervisorFactory(username="sup")

@@ -1,8 +1,21 @@
-from datetime import date
+from datetime import date, time
 
 import factory
 
-from ipt.models import Role, User
+from ipt.models import (
+    Diagnosis,
+    InventoryPerson,
+    LifeEvent,
+    MeasureResponse,
+    ProblemArea,
+    Role,
+    SickRole,
+    SuitabilityScreen,
+    TreatmentContract,
+    TreatmentCourse,
+    User,
+    Variant,
+)
 from patients.models import Patient
 
 
@@ -44,3 +57,127 @@ class PatientFactory(factory.django.DjangoModelFactory):
     emergency_contact_phone = "07700 900001"
     referral_source = "GP"
     referral_reason = "Low mood for several months."
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentCourse
+
+    patient = factory.SubFactory(PatientFactory)
+    variant = Variant.INDIVIDUAL
+    planned_sessions = 12
+    session_minutes = 50
+    initial_phase_sessions = 3
+    start_date = date(2026, 9, 7)
+
+
+class SuitabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuitabilityScreen
+
+    course = factory.SubFactory(CourseFactory)
+    screened_on = date(2026, 9, 7)
+    screened_by = factory.LazyAttribute(lambda o: o.course.patient.therapist)
+
+
+class DiagnosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Diagnosis
+
+    course = factory.SubFactory(CourseFactory)
+    disorder = Diagnosis.Disorder.MDD
+    episode = Diagnosis.Episode.SINGLE
+    severity = Diagnosis.Severity.MODERATE
+    onset = date(2026, 5, 1)
+    diagnosed_on = date(2026, 9, 7)
+    explained_as_illness = True
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    """A PHQ-9; pass ``answers`` to set the items (item 9 last)."""
+
+    class Meta:
+        model = MeasureResponse
+
+    course = factory.SubFactory(CourseFactory)
+    instrument_code = "phq9"
+    answers = (2, 2, 2, 2, 1, 2, 1, 1, 0)
+    total = factory.LazyAttribute(lambda o: sum(o.answers))
+    taken_on = date(2026, 9, 7)
+    recorded_by = factory.LazyAttribute(lambda o: o.course.patient.therapist)
+
+
+class SickRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SickRole
+
+    course = factory.SubFactory(CourseFactory)
+    given_on = date(2026, 9, 7)
+    excused = "Hosting the family on Sundays."
+    commitments = "Coming every week and trying the agreed actions."
+
+
+class InventoryPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InventoryPerson
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Faker("first_name")
+    relationship = "friend"
+    closeness = 2
+
+
+class LifeEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LifeEvent
+
+    course = factory.SubFactory(CourseFactory)
+    happened_on = date(2026, 4, 1)
+    description = "Made redundant"
+    kind = LifeEvent.Kind.ROLE_CHANGE
+
+
+class ProblemAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProblemArea
+
+    course = factory.SubFactory(CourseFactory)
+    area = ProblemArea.Area.ROLE_TRANSITION
+    rationale = "Depression began after the job loss."
+    from_role = "warehouse manager"
+    to_role = "job seeker"
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentContract
+
+    course = factory.SubFactory(CourseFactory)
+    focal_areas = "Role transition from warehouse manager to job seeker"
+    goals = "Mourn and accept the loss of the old role.\nBuild mastery in the new role."
+    number_of_sessions = 12
+    weekday = 0
+    session_time = time(10, 0)
+    session_minutes = 50
+    start_date = date(2026, 9, 7)
+    expected_end_date = date(2026, 11, 23)
+    sick_role = "Excused from hosting the family on Sundays."
+
+
+def ready_for_middle_phase(course, *, sign=True):
+    """Complete every initial-phase step of a course (signing the contract unless told not to)."""
+    SuitabilityFactory(course=course)
+    DiagnosisFactory(course=course)
+    MeasureFactory(course=course)
+    SickRoleFactory(course=course)
+    InventoryPersonFactory(course=course)
+    ProblemAreaFactory(course=course)
+    contract = ContractFactory(course=course)
+    if sign:
+        contract.sign(
+            patient_name=course.patient.full_name,
+            patient_date=date(2026, 9, 21),
+            therapist=course.patient.therapist,
+            therapist_date=date(2026, 9, 21),
+        )
+    return course

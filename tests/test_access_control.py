@@ -8,6 +8,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ipt.models import AccessEvent
+from tests.factories import (
+    ContractFactory,
+    CourseFactory,
+    InventoryPersonFactory,
+    LifeEventFactory,
+    MeasureFactory,
+    ProblemAreaFactory,
+)
 
 # URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
 PUBLIC = {
@@ -74,9 +82,44 @@ def test_expired_session_answers_htmx_with_401_and_no_redirect(client):
 
 # --- ownership: name -> (method, kwargs from the world, writes?) -----------------------------
 # "world" is a dict of objects belonging to the owner; see the `world` fixture.
+def _course(w):
+    return {"pk": w["course"].pk}
+
+
 OWNERSHIP = {
     "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, False),
     "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, True),
+    "course_start": ("get", lambda w: {"patient_pk": w["patient"].pk}, True),
+    "course:overview": ("get", _course, False),
+    "course:enter_middle": ("post", _course, True),
+    "course:end_early": ("get", _course, True),
+    "course:suitability": ("get", _course, False),
+    "course:diagnosis": ("get", _course, False),
+    "course:measure_new": ("get", lambda w: {**_course(w), "instrument": "phq9"}, False),
+    "course:measure_detail": (
+        "get",
+        lambda w: {**_course(w), "measure_pk": w["measure"].pk},
+        False,
+    ),
+    "course:risk_new": ("get", _course, False),
+    "course:sick_role": ("get", _course, False),
+    "course:sick_role_pdf": ("get", _course, False),
+    "course:inventory": ("get", _course, False),
+    "course:person_detail": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, False),
+    "course:person_edit": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, True),
+    "course:person_delete": ("post", lambda w: {**_course(w), "person_pk": w["person"].pk}, True),
+    "course:timeline": ("get", _course, False),
+    "course:event_edit": ("get", lambda w: {**_course(w), "event_pk": w["event"].pk}, True),
+    "course:event_delete": ("post", lambda w: {**_course(w), "event_pk": w["event"].pk}, True),
+    "course:problem_areas": ("get", _course, False),
+    "course:problem_area_new": ("get", _course, True),
+    "course:problem_area_edit": ("get", lambda w: {**_course(w), "area_pk": w["area"].pk}, True),
+    "course:problem_area_delete": ("post", lambda w: {**_course(w), "area_pk": w["area"].pk}, True),
+    "course:formulation": ("get", _course, False),
+    "course:contract": ("get", _course, False),
+    "course:contract_sign": ("post", _course, True),
+    "course:contract_amend": ("post", _course, True),
+    "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, False),
 }
 
 
@@ -92,7 +135,17 @@ def test_every_object_url_has_an_ownership_case():
 
 @pytest.fixture
 def world(patient):
-    return {"patient": patient}
+    course = CourseFactory(patient=patient)
+    person = InventoryPersonFactory(course=course)
+    return {
+        "patient": patient,
+        "course": course,
+        "person": person,
+        "event": LifeEventFactory(course=course, person=person),
+        "area": ProblemAreaFactory(course=course),
+        "measure": MeasureFactory(course=course),
+        "contract": ContractFactory(course=course),
+    }
 
 
 def _request(client, name, world):
@@ -123,7 +176,7 @@ def test_supervisor_reads_but_never_writes(client_for, supervisor, world, name):
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
 def test_each_view_of_patient_data_is_recorded(client_for, owner, world, name):
     _request(client_for(owner), name, world)
-    event = AccessEvent.objects.get()
+    event = AccessEvent.objects.latest("at")
     assert event.user == owner
     assert event.patient == world["patient"]
     assert event.ip_address == "127.0.0.1"

@@ -13,7 +13,10 @@ from patients.models import Patient
 from tests.factories import SupervisorFactory, TherapistFactory
 
 
-def test_passwords_are_hashed_with_argon2(db):
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from ipt import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
     user = TherapistFactory()
     assert user.password.startswith("argon2")
 

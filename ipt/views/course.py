@@ -1,0 +1,83 @@
+"""Starting a course, its overview page and its phase changes."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ipt.access import get_course_for
+from ipt.forms.course import CourseStartForm, EndEarlyForm, TransitionForm
+from ipt.models import Phase, TransitionRefused
+from patients.access import get_patient_for
+
+
+@require_http_methods(["GET", "POST"])
+def course_start(request, patient_pk):
+    patient = get_patient_for(request, patient_pk, write=True, action="start course")
+    active = patient.courses.active().first()
+    if active:
+        messages.info(request, "This patient already has an active course: it is shown here.")
+        return redirect(active)
+    form = CourseStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = form.save(commit=False)
+        course.patient = patient
+        course.save()
+        messages.success(
+            request,
+            "The course has started in the initial phase. Begin with the suitability screen.",
+        )
+        return redirect(course)
+    return render(request, "ipt/course/start.html", {"patient": patient, "form": form})
+
+
+def course_overview(request, pk):
+    course = get_course_for(request, pk)
+    return render(
+        request,
+        "ipt/course/overview.html",
+        {
+            "course": course,
+            "steps": course.initial_phase_steps(),
+            "blockers": course.middle_phase_blockers() if course.phase == Phase.INITIAL else [],
+            "transitions": course.transitions.select_related("by"),
+            "transition_form": TransitionForm(),
+        },
+    )
+
+
+@require_POST
+def enter_middle_phase(request, pk):
+    course = get_course_for(request, pk, write=True, action="enter middle phase")
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        course.enter_middle_phase(request.user, note=form.cleaned_data.get("note", ""))
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        messages.warning(request, "The course stays in the initial phase until these are in place.")
+    else:
+        messages.success(request, "The course is now in the middle phase.")
+    return redirect(course)
+
+
+@require_http_methods(["GET", "POST"])
+def end_early(request, pk):
+    course = get_course_for(request, pk, write=True, action="end course early")
+    form = EndEarlyForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course.end_early(
+                request.user,
+                form.cleaned_data["reason"],
+                form.cleaned_data["ended_on"],
+                note=form.cleaned_data["note"],
+            )
+        except TransitionRefused as refused:
+            form.add_error(None, " ".join(refused.reasons))
+        else:
+            messages.success(
+                request, "The early ending has been recorded. The course record stays readable."
+            )
+            return redirect(course)
+    return render(request, "ipt/course/end_early.html", {"course": course, "form": form})
