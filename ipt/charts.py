@@ -209,7 +209,7 @@ def closeness_circle(
         placed = []
         for ring, members in rings.items():
             step = 2 * math.pi / max(1, len(members))
-            radius = (edges[3 - ring] + edges[4 - ring]) / 2
+            radius = (edges[ring - 1] + edges[ring]) / 2
             limit = 20 if len(members) <= 4 else 15 if len(members) <= 8 else 11  # room per name
             for i, person in enumerate(members):
                 angle = -math.pi / 2 + (turns[ring - 1] + i) * step
@@ -463,3 +463,425 @@ def timeline(
         desc += f" {month_year(e.when, precise)}: {KIND_LABELS[_kind(e.kind)]}: {e.label}"
         desc += f" ({e.person})." if e.person else "."
     return _svg("timeline", title, desc, width, y + 12, body)
+
+
+# Symptom chart -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    when: datetime.date
+    total: int
+    label: str = ""  # "Baseline", "Session 4"...
+    risk: bool = False  # PHQ-9 item 9 above 0: always drawn with its own marker, never hidden
+
+
+@dataclass(frozen=True)
+class ChartEvent:
+    when: datetime.date
+    label: str
+    focal: bool = True  # related to the focal problem area: filled marker, else hollow
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    when: datetime.date
+    number: int
+    status: str = "held"  # "held" | "missed" | "planned" | "cancelled"
+
+
+SCORE_LINE, FAINT, LIGHT_TEXT = "#1f4e79", "#a9b6c3", "#767676"  # #767676: 4.5:1 on white
+BAND_LIGHT, BAND_DARK = (0xF8, 0xFA, 0xFC), (0xCF, 0xDB, 0xE7)  # more severe = darker stripe
+SESSION_STATUSES = {
+    "held": "Session held",
+    "missed": "Missed (did not attend)",
+    "planned": "Planned",
+    "cancelled": "Cancelled",
+}
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _status(session: SessionMark) -> str:
+    """An unknown status is drawn as planned: the chart never claims a session was held."""
+    return session.status if session.status in SESSION_STATUSES else "planned"
+
+
+def _band_fill(i: int, n: int) -> str:
+    t = i / max(1, n - 1)
+    rgb = (round(a + (b - a) * t) for a, b in zip(BAND_LIGHT, BAND_DARK, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _risk_marker(r: float = 6.5) -> list[SafeString]:
+    """A red disc with a white "!" inside a red ring: unlike the plain dots, also in greyscale."""
+    return [
+        _circle(0, 0, r + 4, "none", stroke=SYMPTOM, stroke_width=2.5, class_="risk-marker"),
+        _circle(0, 0, r, SYMPTOM, stroke=WHITE, stroke_width=1.5),
+        _text(0, r * 0.55, "!", r * 1.6, "middle", fill=WHITE, font_weight="bold"),
+    ]
+
+
+def _session_marker(status: str) -> list[SafeString]:
+    """Held: filled; missed: hollow with an x; cancelled: hollow, struck through; planned: light."""
+    if status == "held":
+        return [_circle(0, 0, 4.5, SCORE_LINE)]
+    if status == "planned":
+        return [_circle(0, 0, 4.5, WHITE, stroke=FAINT, stroke_width=1.5, stroke_dasharray="2 1.6")]
+    marker = [_circle(0, 0, 4.5, WHITE, stroke=MUTED, stroke_width=1.5)]
+    if status == "missed":
+        return [*marker, _line(-3, -3, 3, 3, MUTED, 1.5), _line(-3, 3, 3, -3, MUTED, 1.5)]
+    return [*marker, _line(-3.2, 0, 3.2, 0, MUTED, 1.5)]
+
+
+def _event_marker(focal: bool) -> SafeString:
+    if focal:
+        return _circle(0, 0, 5.5, FOCAL, stroke=WHITE, stroke_width=1.5)
+    return _circle(0, 0, 4.5, WHITE, stroke=MUTED, stroke_width=2)
+
+
+def _hits(box: Box, samples: list[tuple[float, float]], pad: float = 2) -> int:
+    x0, y0, x1, y1 = box
+    return sum(x0 - pad <= x <= x1 + pad and y0 - pad <= y <= y1 + pad for x, y in samples)
+
+
+def _along(xy: list[tuple[float, float]], step: float = 2.5) -> list[tuple[float, float]]:
+    """Points every few units along a polyline, to tell whether a label would sit on it."""
+    samples = []
+    for i in range(1, len(xy)):
+        (xa, ya), (xb, yb) = xy[i - 1], xy[i]
+        n = max(1, int(math.hypot(xb - xa, yb - ya) / step))
+        samples += [(xa + (xb - xa) * k / n, ya + (yb - ya) * k / n) for k in range(n + 1)]
+    return samples
+
+
+def symptom_chart(
+    points: Sequence[ScorePoint],
+    *,
+    bands: Sequence[tuple[int, int, str]],
+    max_score: int,
+    sessions: Sequence[SessionMark] = (),
+    events: Sequence[ChartEvent] = (),
+    baseline: int | None = None,
+    title: str = "PHQ-9 over the course",
+    width: int = 760,
+    measure: str = "PHQ-9",
+) -> SafeString:
+    """Scores over time on severity bands, with the sessions and interpersonal events below.
+
+    Top to bottom: the plot (bands, baseline, scores), the date axis, a row of sessions and a
+    strip of events, then a legend of what is shown. `measure` names the scores in the text.
+    """
+    points = sorted(points, key=lambda p: p.when)  # stable: same-day scores keep their order
+    sessions = sorted(sessions, key=lambda s: (s.when, s.number))
+    events = sorted(events, key=lambda e: e.when)
+    top_score = max(1, max_score)
+    stripes = sorted((max(0, lo), min(hi, top_score), lab) for lo, hi, lab in bands if lo <= hi)
+    stripes = [s for s in stripes if s[0] <= top_score]
+    # Band names go in a column at the right, in a smaller font when the chart is narrow.
+    names = [_truncate(label, 24) for _, _, label in stripes]
+    longest = max((len(n) for n in names), default=1)
+    band_size = max(8.5, min(11, (0.24 * width - 20) / (0.6 * longest)))
+    left, right = 64, width - max(60.0, 20 + _width("x" * longest, band_size))
+    top = 26
+    bottom = top + max(160, min(300, round(width * 0.34)))  # the axis, at a score of 0
+
+    def y_of(score: float) -> float:
+        return bottom - min(max(score, 0), top_score) / top_score * (bottom - top)
+
+    days = [p.when for p in points] + [s.when for s in sessions] + [e.when for e in events]
+    first, last = min(days, default=datetime.date.min), max(days, default=datetime.date.min)
+    span = (last - first).days
+    margin = datetime.timedelta(days=max(4, round(span * 0.04)) if span else 14)
+    start, end = first - margin if days else first, last + margin  # x_of() needs some day
+    precise = span <= 400  # the day of the month matters
+
+    def x_of(day: datetime.date) -> float:
+        return left + (day - start).days / (end - start).days * (right - left)
+
+    def date(day: datetime.date) -> str:
+        return month_year(day, precise)
+
+    def band_of(total: int) -> str:
+        return next((lab for lo, hi, lab in stripes if lo <= total <= hi), "")
+
+    # Severity bands: stripes that run on under their labels at the right, edges as gridlines.
+    body: list[SafeString] = []
+    for i, ((lo, hi, label), name) in enumerate(zip(stripes, names, strict=True)):
+        y0, y1 = y_of(min(hi + 1, top_score)), y_of(lo)
+        fill = _band_fill(i, len(stripes))
+        body.append(_rect(left, y0, width - left, y1 - y0, fill, class_="band", data_band=label))
+        size = min(band_size, y1 - y0 - 1)
+        if size >= 6:
+            body.append(
+                _text(right + 10, (y0 + y1) / 2 + size * 0.36, name, size, class_="band-label")
+            )
+    levels = sorted({0, top_score, *(lo for lo, _, _ in stripes)})
+    shown = [0, top_score]  # then each band edge that leaves room for its number
+    for score in levels:
+        y = y_of(score)
+        body.append(_line(left, y, width, y, "#b4c2d0", 0.75))
+        if all(abs(y_of(s) - y) >= 11 for s in shown):
+            shown.append(score)
+    for score in shown:
+        y = y_of(score)
+        body += [
+            _line(left - 5, y, left, y, AXIS, 1.5),
+            _text(left - 8, y + 3.5, str(score), 10, "end", fill=MUTED, class_="score-tick"),
+        ]
+    body.append(_text(left - 8, top - 12, measure, 10, "end", fill=MUTED))
+
+    # The date axis; ticks go down into a row of their own, gridlines up through the plot.
+    ticks = []
+    if days:
+        for day, text in _ticks(start, end, max(2, int(right - left) // 70)):
+            x = x_of(day)
+            body.append(_line(x, top, x, bottom, WHITE, 1, stroke_opacity=0.9))
+            ticks += [
+                _line(x, bottom, x, bottom + 5, AXIS, 1.5),
+                _text(x, bottom + 17, text, 10, "middle", fill=MUTED, class_="date-tick"),
+            ]
+
+    # Scores: where a value label goes is chosen among eight spots around its marker, as the
+    # one that least covers the line, the markers and the labels already placed.
+    xy = [(x_of(p.when), y_of(p.total)) for p in points]
+    line = _along(xy)
+    radius = [10.5 if p.risk else 5.0 for p in points]
+    obstacles: list[Box] = [
+        (x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)
+    ]
+    bounds = (left + 1, 4, right + 6, bottom - 1)  # not on the axes or the band names
+
+    def cost(box: Box, own: int | None = None) -> float:
+        inside = _overlap(box, bounds)
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        crowd = sum(_overlap(box, o, 2) for i, o in enumerate(obstacles) if i != own)
+        return 20 * _hits(box, line) + crowd + 10 * (area - inside)
+
+    guides, baseline_parts = [], []
+    if baseline is not None:
+        by = y_of(baseline)
+        line += _along([(left, by), (right, by)], 4)  # value labels keep off it too
+        text = f"Baseline {baseline}"
+        tw = _width(text, 10)
+        spots = [  # right end above, below, then left end
+            (right - 6 - tw, by - 13, right - 6, by - 3),
+            (right - 6 - tw, by + 3, right - 6, by + 13),
+            (left + 6, by - 13, left + 6 + tw, by - 3),
+            (left + 6, by + 3, left + 6 + tw, by + 13),
+        ]
+        costs = [cost(box) + 3 * i for i, box in enumerate(spots)]
+        box = spots[costs.index(min(costs))]
+        obstacles.append(box)
+        baseline_parts = [
+            _line(left, by, right, by, INK, 1.5, stroke_dasharray="6 4", class_="baseline"),
+            _rect(box[0] - 2, box[1] - 1, box[2] - box[0] + 4, 12, WHITE, rx=2, fill_opacity=0.8),
+            _text(box[0], box[3] - 1, text, 10, fill=INK, class_="baseline-label"),
+        ]
+
+    score_marks = []
+    for i, (p, (x, y), r) in enumerate(zip(points, xy, radius, strict=True)):
+        value = str(p.total)
+        w = _width(value, 11)
+        d = r + (5 if p.risk else 3)
+        spots = [  # (dx, baseline dy, anchor): above, below, the four diagonals, the sides
+            (0, -d - 1, "middle"),
+            (0, d + 9, "middle"),
+            (d - 2, -d + 1, "start"),
+            (-d + 2, -d + 1, "end"),
+            (d - 2, d + 7, "start"),
+            (-d + 2, d + 7, "end"),
+            (d + 1, 4, "start"),
+            (-d - 1, 4, "end"),
+        ]
+        options = []
+        for k, (dx, dy, anchor) in enumerate(spots):
+            x0 = x + dx - {"start": 0, "middle": w / 2, "end": w}[anchor]
+            box = (x0 - 1, y + dy - 9, x0 + w + 1, y + dy + 1)
+            options.append((cost(box, own=i) + 2 * k, dx, dy, anchor, box))
+        _, dx, dy, anchor, box = min(options, key=lambda o: o[0])
+        obstacles.append(box)
+        state = "; item 9 above 0 (thoughts of being better off dead or of self-harm)" * p.risk
+        hover = f"{p.label + ', ' if p.label else ''}{date(p.when)}: {measure} {p.total}"
+        hover += f" ({band_of(p.total).lower()})" if band_of(p.total) else ""
+        parts = [
+            _el("title", hover + state),
+            *(
+                _risk_marker()
+                if p.risk
+                else [_circle(0, 0, 4.5, SCORE_LINE, stroke=WHITE, stroke_width=1.5)]
+            ),
+            _text(
+                dx,
+                dy,
+                value,
+                11,
+                anchor,
+                fill=SYMPTOM if p.risk else INK,
+                font_weight="bold",
+                class_="score-value",
+            ),
+        ]
+        score_marks.append(
+            _el(
+                "g",
+                parts,
+                class_="score-point score-risk" if p.risk else "score-point",
+                data_date=p.when.isoformat(),
+                data_total=p.total,
+                transform=f"translate({_n(x)} {_n(y)})",
+            )
+        )
+    if len(xy) > 1:
+        pairs = " ".join(f"{_n(x)},{_n(y)}" for x, y in xy)
+        score_marks.insert(
+            0,
+            _el(
+                "polyline",
+                points=pairs,
+                fill="none",
+                stroke=SCORE_LINE,
+                stroke_width=2.5,
+                stroke_linejoin="round",
+                stroke_linecap="round",
+                class_="score-line",
+            ),
+        )
+    if not points:
+        note = f"No {measure} recorded yet"
+        nw, my = _width(note, 13) + 20, (top + bottom) / 2
+        score_marks += [
+            _rect((left + right - nw) / 2, my - 14, nw, 24, WHITE, rx=4, fill_opacity=0.9),
+            _text((left + right) / 2, my + 3, note, 13, "middle", fill=MUTED, class_="empty-note"),
+        ]
+
+    # Sessions: a row under the dates; labels take one of two rows, or only the hover title.
+    row_y = bottom + (24 if days else 6) + 12
+    session_marks, ends = [], [-1e9, -1e9]
+    for s in sessions:
+        status = _status(s)
+        x, text = x_of(s.when), f"S{s.number}"
+        half = _width(text, 10) / 2
+        row = next((i for i, e in enumerate(ends) if e + 3 <= x - half), None)
+        hover = f"Session {s.number}, {date(s.when)}: {SESSION_STATUSES[status].lower()}"
+        parts = [_el("title", hover), *_session_marker(status)]
+        if row is not None:
+            ends[row] = x + half
+            colour = {"held": INK, "planned": LIGHT_TEXT}.get(status, MUTED)
+            parts.append(_text(0, 17 + 11 * row, text, 10, "middle", fill=colour))
+        session_marks.append(
+            _el(
+                "g",
+                parts,
+                class_="session-mark",
+                data_status=status,
+                data_number=s.number,
+                data_date=s.when.isoformat(),
+                transform=f"translate({_n(x)} {_n(row_y)})",
+            )
+        )
+    below = row_y + 17 + 11 * (ends[1] > -1e9) if sessions else row_y - 12
+
+    # Events: markers on a line of their own (same-day ones stacked), labels in greedy rows
+    # below, each joined to its marker; a dotted guide shows the date up through the plot.
+    line_y = below + 20
+    stacks: list[tuple[float, int]] = []
+    rows: list[float] = []
+    placed = []
+    for ev in events:
+        x, text = x_of(ev.when), _truncate(ev.label, 30)
+        half = _width(text, 11) / 2 + 3
+        cx = min(max(x, 4 + half), width - 4 - half)
+        level = 0
+        while any(abs(px - x) < 12 and lv == level for px, lv in stacks):
+            level += 1
+        stacks.append((x, level))
+        row = next((i for i, e in enumerate(rows) if e + 8 <= cx - half), len(rows))
+        rows[row : row + 1] = [cx + half]
+        placed.append((ev, x, level, cx, half, row, text))
+    stack_h = 12 * max((lv for _, lv in stacks), default=0)
+    event_marks, labels = [], []
+    for ev, x, level, cx, half, row, text in placed:
+        my, label_top = line_y + 12 * level, line_y + 16 + stack_h + 22 * row
+        guides.append(_line(x, top, x, bottom, "#8696a6", 1, stroke_dasharray="1.5 3"))
+        labels.append(_line(x, my, x, label_top, "#8a8a8a"))
+        kind = "focal problem area" if ev.focal else "other"
+        bold = "bold" if ev.focal else None
+        hover = f"{date(ev.when)}: {ev.label} ({kind})"
+        event_marks.append(
+            _el(
+                "g",
+                [_el("title", hover), _event_marker(ev.focal)],
+                class_="chart-event chart-event-focal" if ev.focal else "chart-event",
+                data_date=ev.when.isoformat(),
+                transform=f"translate({_n(x)} {_n(my)})",
+            )
+        )
+        labels.append(
+            _el(
+                "g",
+                [
+                    _rect(cx - half, label_top, 2 * half, 16, WHITE, rx=3, fill_opacity=0.9),
+                    _text(cx, label_top + 12, text, 11, "middle", font_weight=bold),
+                ],
+                class_="chart-event-label",
+                data_row=row,
+            )
+        )
+    if events:
+        below = line_y + 16 + stack_h + 22 * len(rows)
+    if sessions:
+        body.append(_text(left - 8, row_y + 4, "Sessions", 10, "end", fill=MUTED))
+    if events:
+        body.append(_text(left - 8, line_y + 4, "Events", 10, "end", fill=MUTED))
+        body.append(_line(left, line_y, right, line_y, "#c8c8c8", 1, class_="event-line"))
+
+    axis = [
+        _line(left, top, left, bottom, AXIS, 1.5),
+        _line(left, bottom, right, bottom, AXIS, 2, class_="time-axis"),
+    ]
+    body += [*guides, *baseline_parts, *axis, *ticks, *score_marks, *session_marks]
+    body += [*labels, *event_marks]
+
+    # Legend of what is shown, wrapping onto further lines on narrow charts.
+    items: list[tuple[list[SafeString], str]] = []
+    if points:
+        dot = _circle(0, 0, 4.5, SCORE_LINE, stroke=WHITE, stroke_width=1.5)
+        items.append(([_line(-9, 0, 9, 0, SCORE_LINE, 2.5), dot], f"{measure} total"))
+    if any(p.risk for p in points):
+        items.append((_risk_marker(4.5), "Item 9 above 0"))
+    if baseline is not None:
+        items.append(([_line(-10, 0, 10, 0, INK, 1.5, stroke_dasharray="6 4")], "Baseline"))
+    statuses = {_status(s) for s in sessions}
+    items += [(_session_marker(k), v) for k, v in SESSION_STATUSES.items() if k in statuses]
+    if any(e.focal for e in events):
+        items.append(([_event_marker(True)], "Event in the focal problem area"))
+    if any(not e.focal for e in events):
+        items.append(([_event_marker(False)], "Other event"))
+    x, y = left - 20, below + (26 if items else 0)
+    for marker, text in items:
+        item = 40 + _width(text, 11)
+        if x + item > width and x > left - 20:
+            x, y = left - 20, y + 20
+        body.append(_el("g", marker, transform=f"translate({_n(x + 10)} {_n(y - 4)})"))
+        body.append(_text(x + 24, y, text, 11))
+        x += item
+
+    # The text alternative: every score with its band, risk, sessions and events.
+    if points:
+        desc = f"{len(points)} {measure} scores from {date(points[0].when)}"
+        desc += f" to {date(points[-1].when)}." if len(points) > 1 else "."
+    else:
+        desc = f"No {measure} recorded yet."
+    desc += f" Baseline {baseline}." if baseline is not None else ""
+    for p in points:
+        desc += f" {p.label + ', ' if p.label else ''}{date(p.when)}: {p.total}"
+        desc += f" ({band_of(p.total).lower()})" if band_of(p.total) else ""
+        desc += ", item 9 above 0." if p.risk else "."
+    if sessions:
+        counts = [
+            f"{n} {k}" for k in SESSION_STATUSES if (n := sum(_status(s) == k for s in sessions))
+        ]
+        desc += f" Sessions: {', '.join(counts)}."
+    for ev in events:
+        desc += f" {date(ev.when)}: {ev.label}{' (focal problem area)' * ev.focal}."
+    return _svg("symptom-chart", title, desc, width, y + 12, body)

@@ -7,6 +7,7 @@ from ipt.views import assessment, contract, course, focus, inventory, timeline
 course_patterns = [
     path("", course.course_overview, name="overview"),
     path("middle-phase/", course.enter_middle_phase, name="enter_middle"),
+    path("termination-phase/", course.enter_termination_phase, name="enter_termination"),
     path("end-early/", course.end_early, name="end_early"),
     path("suitability/", assessment.suitability, name="suitability"),
     path("diagnosis/", assessment.diagnosis, name="diagnosis"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
     path("courses/<int:pk>/", include((course_patterns, "course"))),
+    path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),
 ]
 

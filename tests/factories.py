@@ -1,6 +1,7 @@
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 import factory
+from django.utils import timezone
 
 from ipt.models import (
     Diagnosis,
@@ -17,6 +18,7 @@ from ipt.models import (
     Variant,
 )
 from patients.models import Patient
+from sessions_app.models import Session
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -181,3 +183,18 @@ def ready_for_middle_phase(course, *, sign=True):
             therapist_date=date(2026, 9, 21),
         )
     return course
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    course = factory.SubFactory(CourseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    scheduled_for = factory.LazyAttribute(
+        lambda o: (
+            timezone.make_aware(datetime.combine(o.course.start_date, time(10)))
+            + timedelta(weeks=o.number - 1)
+        )
+    )
+    status = Session.Status.HELD

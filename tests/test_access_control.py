@@ -4,10 +4,14 @@ The ownership table below must name every URL that takes an object's id: a new v
 of it makes ``test_every_object_url_has_an_ownership_case`` fail.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import get_converters
 
 from ipt.models import AccessEvent
+from sessions_app.models import Homework, InterpersonalEvent
 from tests.factories import (
     ContractFactory,
     CourseFactory,
@@ -15,6 +19,7 @@ from tests.factories import (
     LifeEventFactory,
     MeasureFactory,
     ProblemAreaFactory,
+    SessionFactory,
 )
 
 # URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
@@ -41,15 +46,18 @@ def iter_patterns(resolvers=None, prefix="", namespace=""):
             )
 
 
+SAMPLES = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
 def _sample_url(route):
     """Fill a route's converters with sample values so it can be requested."""
-    import re
+    converters = get_converters()
 
-    url = re.sub(r"<int:\w+>", "1", route)
-    url = re.sub(r"<(?:slug|str):\w+>", "x", url)
-    url = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", url)
-    url = re.sub(r"<path:\w+>", "x", url)
-    url = re.sub(r"<\w+>", "x", url)
+    def sample(match):
+        name = match.group(1) or "str"
+        return SAMPLES.get(name) or getattr(converters.get(name), "sample", "x")
+
+    url = re.sub(r"<(?:(\w+):)?\w+>", sample, route)
     # regex routes (the admin's) keep only their literal prefix
     url = url.replace("^", "").replace("$", "")
     if "(" in url:
@@ -86,6 +94,10 @@ def _course(w):
     return {"pk": w["course"].pk}
 
 
+def _session(w):
+    return {"pk": w["session"].pk}
+
+
 OWNERSHIP = {
     "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, False),
     "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, True),
@@ -93,6 +105,7 @@ OWNERSHIP = {
     "course:overview": ("get", _course, False),
     "course:enter_middle": ("post", _course, True),
     "course:end_early": ("get", _course, True),
+    "course:enter_termination": ("post", _course, True),
     "course:suitability": ("get", _course, False),
     "course:diagnosis": ("get", _course, False),
     "course:measure_new": ("get", lambda w: {**_course(w), "instrument": "phq9"}, False),
@@ -120,6 +133,37 @@ OWNERSHIP = {
     "course:contract_sign": ("post", _course, True),
     "course:contract_amend": ("post", _course, True),
     "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, False),
+    "sessions_app:course_sessions": ("get", _course, False),
+    "sessions_app:detail": ("get", _session, False),
+    "sessions_app:status": ("post", _session, True),
+    "sessions_app:reschedule": ("post", _session, True),
+    "sessions_app:phq9": ("post", _session, True),
+    "sessions_app:mood": ("post", _session, True),
+    "sessions_app:techniques": ("post", _session, True),
+    "sessions_app:dispute_stage": (
+        "post",
+        lambda w: {**_session(w), "area_pk": w["dispute"].pk},
+        True,
+    ),
+    "sessions_app:add_row": ("post", lambda w: {**_session(w), "kind": "event"}, True),
+    "sessions_app:update_row": (
+        "post",
+        lambda w: {**_session(w), "kind": "event", "row_pk": w["session_event"].pk},
+        True,
+    ),
+    "sessions_app:delete_row": (
+        "post",
+        lambda w: {**_session(w), "kind": "event", "row_pk": w["session_event"].pk},
+        True,
+    ),
+    "sessions_app:review_homework": (
+        "post",
+        lambda w: {**_session(w), "homework_pk": w["homework"].pk},
+        True,
+    ),
+    "sessions_app:autosave": ("post", _session, True),
+    "sessions_app:finalise": ("post", _session, True),
+    "sessions_app:addendum": ("post", _session, True),
 }
 
 
@@ -137,6 +181,7 @@ def test_every_object_url_has_an_ownership_case():
 def world(patient):
     course = CourseFactory(patient=patient)
     person = InventoryPersonFactory(course=course)
+    session = SessionFactory(course=course, number=1)
     return {
         "patient": patient,
         "course": course,
@@ -145,12 +190,32 @@ def world(patient):
         "area": ProblemAreaFactory(course=course),
         "measure": MeasureFactory(course=course),
         "contract": ContractFactory(course=course),
+        "dispute": ProblemAreaFactory(
+            course=course,
+            area="role_dispute",
+            person=person,
+            dispute_stage="impasse",
+            from_role="",
+            to_role="",
+        ),
+        "session": session,
+        "session_event": InterpersonalEvent.objects.create(session=session, person=person),
+        "homework": Homework.objects.create(set_in=session, action="Ask Maria for a walk."),
     }
+
+
+# What a valid POST sends, where an empty one would be refused as malformed.
+POST_DATA = {
+    "sessions_app:autosave": {"target": "session", "field": "notes", "version": 0, "value": "x"},
+}
 
 
 def _request(client, name, world):
     method, kwargs, _ = OWNERSHIP[name]
-    return getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+    url = reverse(name, kwargs=kwargs(world))
+    if method == "post":
+        return client.post(url, POST_DATA.get(name, {}))
+    return client.get(url)
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))

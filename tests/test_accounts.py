@@ -21,13 +21,13 @@ def test_passwords_are_hashed_with_argon2(db, settings):
     assert user.password.startswith("argon2")
 
 
-def test_login_form_logs_in_and_lands_on_the_caseload(client, db):
+def test_login_form_logs_in_and_lands_on_the_therapists_day(client, db):
     TherapistFactory(username="ana")
     response = client.post(
         reverse("login"), {"username": "ana", "password": "correct horse battery"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("patients:caseload")
-    assert "My caseload" in response.text
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Today's sessions" in response.text
 
 
 def test_wrong_password_is_explained_and_the_username_kept(client, db):

@@ -2,13 +2,11 @@
 therapist, never changed once signed (amended as a new version), and printed as a PDF."""
 
 from datetime import time, timedelta
-from io import BytesIO
 
 import pytest
 from django.db import IntegrityError, InternalError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from ipt.models import TreatmentContract
 from tests.factories import (
@@ -19,6 +17,8 @@ from tests.factories import (
     SickRoleFactory,
     SuitabilityFactory,
 )
+
+# The PDF tests' spy on every fetch WeasyPrint could make, and their text helpers.
 from tests.test_pdf import assert_nothing_escaped, fetches, pdf_text, squashed  # noqa: F401
 
 TODAY = timezone.localdate()
@@ -410,7 +410,7 @@ def test_amended_version_pdf_names_the_version_it_amends(client_for, owner, sign
 
     text = " ".join(pdf_text(response.content).split())
     assert "Treatment contract — version 2" in text
-    assert "amends version 1: New day: Thursdays." in text
+    assert "Amends Version 1: New day: Thursdays." in text
 
 
 def test_unknown_version_is_404(client_for, owner, draft):
@@ -421,7 +421,10 @@ def test_unknown_version_is_404(client_for, owner, draft):
 
 
 def test_contract_pdf_prints_urls_in_patient_text_and_fetches_nothing(
-    client_for, owner, draft, fetches
+    client_for,
+    owner,
+    draft,
+    fetches,  # noqa: F811 (the fixture from tests/test_pdf.py)
 ):
     hostile = [
         "file:///etc/passwd",
@@ -473,3 +476,19 @@ def test_supervisor_sees_a_draft_read_only(client_for, supervisor, draft):
     assert "Save the draft" not in page
     assert "Sign the contract" not in page
     assert "Draft, not signed" in page
+
+
+def test_closed_course_contract_is_read_only(client_for, owner, draft):
+    course = draft.course
+    course.phase = "ended_early"
+    course.ended_on = TODAY
+    course.end_reason = "drop_out"
+    course.save()
+    client = client_for(owner)
+
+    page = client.get(url("contract", course)).content.decode()
+
+    assert "Save the draft" not in page
+    assert "Sign the contract" not in page
+    assert client.post(url("contract_sign", course), signature()).status_code == 403
+    assert client.get(url("contract_pdf", course, version=1)).status_code == 200

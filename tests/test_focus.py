@@ -292,7 +292,7 @@ def test_role_dispute_needs_a_person_and_a_stage(therapist, course):
     response = post_area(therapist, course, "role_dispute", rationale="r", goals="g")
     assert response.status_code == 200
     assert "A role dispute is with someone: choose who." in response.text
-    assert "Choose the stage of the dispute" in response.text
+    assert "Choose renegotiation, impasse or dissolution" in response.text
     assert not ProblemArea.objects.exists()
 
 

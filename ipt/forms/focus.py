@@ -89,6 +89,18 @@ class ProblemAreaForm(forms.ModelForm):
         Area.INTERPERSONAL_DEFICITS: [],
     }
     DETAIL_FIELDS = ["person", "date_of_death", "dispute_stage", "from_role", "to_role"]
+    REQUIRED_FOR = {
+        Area.GRIEF: {"person": "Grief needs the person who died."},
+        Area.ROLE_DISPUTE: {
+            "person": "A role dispute is with someone: choose who.",
+            "dispute_stage": "Choose renegotiation, impasse or dissolution: the stage decides "
+            "the plan of work.",
+        },
+        Area.ROLE_TRANSITION: {
+            "from_role": "Name the role the patient is leaving.",
+            "to_role": "Name the role the patient is moving into.",
+        },
+    }
 
     goals = GoalsField(
         label="Goals",
@@ -131,8 +143,12 @@ class ProblemAreaForm(forms.ModelForm):
         self.instance.area = self.area
         self.initial["area"] = self.area
         self.fields["area"].disabled = True  # chosen in the step before; fixed on edit
+        # Each area requires its own details, and only those (the rest are cleared in clean).
         for name in self.DETAIL_FIELDS:
             self.fields[name].required = False
+        for name, message in self.REQUIRED_FOR.get(self.area, {}).items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
 
         # Only people from this course's inventory; anything else is a form error.
         people = InventoryPerson.objects.filter(course=course)
@@ -203,29 +219,18 @@ class ProblemAreaForm(forms.ModelForm):
         to_role = cleaned["to_role"] = (cleaned.get("to_role") or "").strip()
         person = cleaned.get("person")
 
-        if area == Area.GRIEF and not person and "person" not in self.errors:
-            self.add_error("person", "Grief needs the person who died.")
-        if area == Area.ROLE_DISPUTE:
-            if not person and "person" not in self.errors:
-                self.add_error("person", "A role dispute is with someone: choose who.")
-            elif person and person.deceased:
-                self.add_error(
-                    "person",
-                    f"{person.name} has died: unresolved conflict with someone who has died "
-                    "is worked on as grief.",
-                )
-            if not cleaned.get("dispute_stage") and "dispute_stage" not in self.errors:
-                self.add_error(
-                    "dispute_stage",
-                    "Choose the stage of the dispute: it decides the plan of work.",
-                )
-        if area == Area.ROLE_TRANSITION:
-            if not from_role:
-                self.add_error("from_role", "Name the role the patient is leaving.")
-            if not to_role:
-                self.add_error("to_role", "Name the role the patient is moving into.")
-            if from_role and to_role and from_role.casefold() == to_role.casefold():
-                self.add_error("to_role", "A transition moves from one role to a different one.")
+        if area == Area.ROLE_DISPUTE and person and person.deceased:
+            self.add_error(
+                "person",
+                f"{person.name} has died: unresolved conflict with someone who has died "
+                "is worked on as grief.",
+            )
+        if (
+            area == Area.ROLE_TRANSITION
+            and from_role
+            and from_role.casefold() == to_role.casefold()
+        ):
+            self.add_error("to_role", "A transition moves from one role to a different one.")
         return cleaned
 
     def save(self, commit=True):

@@ -157,7 +157,7 @@ class LifeEventForm(forms.ModelForm):
         day = self.cleaned_data["happened_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(
-                "The timeline records what has already happened: give a date no later than today."
+                "That date is in the future: give today or an earlier date."
             )
         return day
 

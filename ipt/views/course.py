@@ -8,6 +8,7 @@ from ipt.access import get_course_for
 from ipt.forms.course import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.models import Phase, TransitionRefused
 from patients.access import get_patient_for
+from sessions_app.progress import course_progress
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,6 +42,7 @@ def course_overview(request, pk):
             "blockers": course.middle_phase_blockers() if course.phase == Phase.INITIAL else [],
             "transitions": course.transitions.select_related("by"),
             "transition_form": TransitionForm(),
+            "progress": course_progress(course),
         },
     )
 
@@ -58,6 +60,25 @@ def enter_middle_phase(request, pk):
         messages.warning(request, "The course stays in the initial phase until these are in place.")
     else:
         messages.success(request, "The course is now in the middle phase.")
+    return redirect(course)
+
+
+@require_POST
+def enter_termination_phase(request, pk):
+    course = get_course_for(request, pk, write=True, action="enter termination phase")
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        course.enter_termination_phase(request.user, note=form.cleaned_data.get("note", ""))
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(
+            request,
+            "The course is now in the termination phase: review progress, plan for relapse "
+            "prevention and talk through the ending as a role transition.",
+        )
     return redirect(course)
 
 

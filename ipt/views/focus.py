@@ -75,7 +75,6 @@ def problem_areas(request, pk):
         {
             "course": course,
             "areas": areas,
-            "at_most": ProblemArea.MAX_PER_COURSE,
             "can_add": len(areas) < ProblemArea.MAX_PER_COURSE,
         },
     )

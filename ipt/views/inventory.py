@@ -22,12 +22,12 @@ PAGE = "ipt/course/inventory.html"
 # The card's label for each inventory question, and how a question not yet asked is named.
 QUESTIONS = {
     "what_like": ("What they are like", "what they are like"),
-    "time_together": ("Time together", "time together and shared activities"),
+    "time_together": ("Time together", "time together"),
     "can_discuss": ("Can talk about", "what can be talked about"),
     "cannot_discuss": ("Cannot talk about", "what cannot be talked about"),
     "feelings": ("Feelings when together", "feelings when together"),
     "conflicts": ("Conflicts", "conflicts"),
-    "conflicts_resolve": ("Do conflicts resolve?", "whether conflicts get resolved"),
+    "conflicts_resolve": ("Do conflicts resolve?", "whether they resolve"),
     "knows_about_depression": (
         "Knows about the depression",
         "whether they know about the depression",
@@ -87,7 +87,12 @@ def _context(request, course, *, person=None, circle=True, **extra):
         name = course.patient.display_name
         context["circle_svg"] = charts.closeness_circle(
             [
-                charts.CirclePerson(p.name, p.relationship, p.closeness, focal=p.pk in focal)
+                charts.CirclePerson(
+                    p.name,
+                    f"{p.relationship}, died" if p.deceased else p.relationship,
+                    p.closeness,
+                    focal=p.pk in focal,
+                )
                 for p in people
             ],
             title=f"Closeness circle: the people around {name}",

@@ -30,6 +30,13 @@
     document.dispatchEvent(new CustomEvent("ipt:retry-after-login"));
   });
 
+  // Send the current CSRF token from the cookie: logging in again (in another tab) rotates it,
+  // and a page loaded before that would otherwise post a stale one.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+  });
+
   // Move focus to the error summary so keyboard and screen-reader users hear what to fix.
   function focusErrors() {
     const summary = document.getElementById("error-summary");

@@ -12,6 +12,8 @@ def test_demo_therapist_logs_in_sees_the_caseload_and_adds_a_patient(
     settings.DEBUG = True
     call_command("seed_demo")
     login("therapist", "ipt-demo")
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+    page.get_by_role("link", name="My caseload").first.click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(page.get_by_role("link", name="Daniel Moreno")).to_be_visible()
     expect(page.get_by_role("link", name="Tom Whitaker")).to_have_count(0)

@@ -1,0 +1,353 @@
+"""Each meeting of a course: planned from the contract, then held, missed or cancelled.
+
+sessions_app knows the course (ipt); the course never reaches into a session's internals.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Technique(models.TextChoices):
+    COMMUNICATION_ANALYSIS = "communication_analysis", "Communication analysis"
+    ROLE_PLAY = "role_play", "Role play"
+    DECISION_ANALYSIS = "decision_analysis", "Decision analysis"
+    ENCOURAGEMENT_OF_AFFECT = "encouragement_of_affect", "Encouragement of affect"
+    CLARIFICATION = "clarification", "Clarification"
+    EXPLORATORY_QUESTIONS = "exploratory_questions", "Exploratory questions"
+    THERAPEUTIC_RELATIONSHIP = "therapeutic_relationship", "Use of the therapeutic relationship"
+
+
+class EditConflict(Exception):
+    """Another tab saved this field since this one loaded it; nothing was overwritten."""
+
+    def __init__(self, current_value, current_version):
+        self.current_value = current_value
+        self.current_version = current_version
+        super().__init__("This text was changed in another window.")
+
+
+class SessionLocked(Exception):
+    """A finalised session is not edited; later changes are dated addenda."""
+
+
+class Autosaved(models.Model):
+    """Text fields saved as they are typed, each with its own version for conflict checks.
+
+    ``versions`` maps a field name to how many times it has been saved. A save names the version
+    it started from: if another tab saved the field since, the save is refused with both texts
+    so the therapist can choose. Fields are versioned separately so that two tabs working on
+    different parts of the same session never get in each other's way.
+    """
+
+    AUTOSAVE_FIELDS: tuple[str, ...] = ()
+
+    versions = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def pk_str(self):
+        # Templates build autosave targets such as "event:12" with the add filter.
+        return str(self.pk)
+
+    def version_of(self, field):
+        return self.versions.get(field, 0)
+
+    def session_for_lock(self):
+        return self.session
+
+    def autosave(self, field, value, base_version):
+        if field not in self.AUTOSAVE_FIELDS:
+            raise ValueError(f"{field} is not saved as it is typed.")
+        with transaction.atomic():
+            obj = type(self).objects.select_for_update().get(pk=self.pk)
+            if obj.session_for_lock().is_finalised:
+                raise SessionLocked("This session is finalised: add a dated addendum instead.")
+            current = obj.version_of(field)
+            if base_version != current and getattr(obj, field) != value:
+                raise EditConflict(getattr(obj, field), current)
+            if getattr(obj, field) != value:
+                setattr(obj, field, value)
+                obj.versions[field] = current + 1
+                obj.save(update_fields=[field, "versions", *obj.extra_autosave_updates()])
+            self.__dict__.update({field: value, "versions": obj.versions})
+            return obj.version_of(field)
+
+    def extra_autosave_updates(self):
+        return []
+
+
+class SessionQuerySet(models.QuerySet):
+    def counted(self):
+        """Sessions that take a place in the course: all but those cancelled by the clinic."""
+        return self.exclude(status=Session.Status.CANCELLED)
+
+
+class Session(Autosaved):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        MISSED = "missed", "Missed (did not attend)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class HomeworkOutcome(models.TextChoices):
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly done"
+        NOT_DONE = "not_done", "Not done"
+
+    AUTOSAVE_FIELDS = (
+        "mood_context",
+        "focal_notes",
+        "role_play_notes",
+        "notes",
+        "ending_feelings",
+        "takes_forward",
+    )
+
+    course = models.ForeignKey(
+        "ipt.TreatmentCourse", on_delete=models.CASCADE, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField()
+    scheduled_for = models.DateTimeField("date and time")
+    rescheduled_from = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status_note = models.CharField("reason", max_length=300, blank=True)
+
+    mood_rating = models.PositiveSmallIntegerField(
+        "mood (0 = worst, 10 = best)", null=True, blank=True
+    )
+    phq9 = models.OneToOneField(
+        "ipt.MeasureResponse",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session",
+    )
+    mood_context = models.TextField(
+        "how the patient has felt, and what happened with the people in the focal area", blank=True
+    )
+    focal_notes = models.TextField("work on the focal area: progress towards the goals", blank=True)
+    techniques = ArrayField(
+        models.CharField(max_length=40, choices=Technique.choices), default=list, blank=True
+    )
+    role_play_notes = models.TextField("role play", blank=True)
+    notes = models.TextField("session notes", blank=True)
+    ending_feelings = models.TextField("feelings about ending", blank=True)
+    takes_forward = models.TextField("what the patient takes forward", blank=True)
+
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "number"], name="session_number_unique_in_course"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mood_rating__isnull=True) | models.Q(mood_rating__lte=10),
+                name="mood_rating_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(finalised_at__isnull=True) | models.Q(status="held"),
+                name="only_held_sessions_are_finalised",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session {self.number} of {self.course.planned_sessions}"
+
+    def get_absolute_url(self):
+        return reverse("sessions_app:detail", args=[self.pk])
+
+    def session_for_lock(self):
+        return self
+
+    def extra_autosave_updates(self):
+        return ["updated_at"]
+
+    @property
+    def is_finalised(self):
+        return self.finalised_at is not None
+
+    @property
+    def label(self):
+        return f"Session {self.number} of {self.course.planned_sessions}"
+
+    @property
+    def phase_label(self):
+        if self.number <= self.course.initial_phase_sessions:
+            return "Initial phase"
+        if self.number > self.course.planned_sessions - 3:
+            return "Ending approaches"
+        return "Middle phase"
+
+    @classmethod
+    def plan_course(cls, course, *, weekday, at, start):
+        """Weekly sessions from the contract's schedule, numbered 1..N across the whole course."""
+        first = start + timedelta(days=(weekday - start.weekday()) % 7)
+        existing = set(course.sessions.values_list("number", flat=True))
+        tz = timezone.get_current_timezone()
+        return cls.objects.bulk_create(
+            cls(
+                course=course,
+                number=n,
+                scheduled_for=datetime.combine(first + timedelta(weeks=n - 1), at, tzinfo=tz),
+            )
+            for n in range(1, course.planned_sessions + 1)
+            if n not in existing
+        )
+
+
+class InterpersonalEvent(Autosaved):
+    """Since last session: what happened with someone, and how the patient felt."""
+
+    AUTOSAVE_FIELDS = ("what_happened", "feelings")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    person = models.ForeignKey(
+        "ipt.InventoryPerson", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what_happened = models.TextField("what happened", blank=True)
+    feelings = models.TextField("how the patient felt", blank=True)
+    focal = models.BooleanField("related to the focal area", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.what_happened[:60] or "Interpersonal event"
+
+
+class Homework(Autosaved):
+    """IPT homework: a concrete interpersonal action for the coming week, reviewed next time."""
+
+    AUTOSAVE_FIELDS = ("action", "with_whom", "review_notes")
+
+    set_in = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="homework_set")
+    action = models.TextField("the action", blank=True)
+    person = models.ForeignKey(
+        "ipt.InventoryPerson", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    with_whom = models.CharField("with whom", max_length=200, blank=True)
+    due_by = models.DateField("by when", null=True, blank=True)
+    reviewed_in = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="homework_reviewed"
+    )
+    outcome = models.CharField(max_length=20, choices=Session.HomeworkOutcome.choices, blank=True)
+    review_notes = models.TextField("what happened", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "homework"
+
+    def __str__(self):
+        return self.action[:60] or "Homework"
+
+    @property
+    def session(self):
+        return self.set_in
+
+    def session_for_lock(self):
+        # Reviewing last week's homework is part of this week's (unfinalised) session.
+        return self.reviewed_in or self.set_in
+
+
+class CommunicationAnalysis(Autosaved):
+    """IPT communication analysis, in its four steps."""
+
+    AUTOSAVE_FIELDS = ("scene", "verbatim", "intended", "impact", "alternatives")
+    STEPS = (
+        ("scene", "1. Scene setting", "Where and when was it, what was the mood, who was there?"),
+        (
+            "verbatim",
+            "2. What was said",
+            "The exact words, tone of voice and body language, as close as the patient can recall.",
+        ),
+        (
+            "intended",
+            "3a. What the patient meant",
+            "What did the patient want the other person to understand?",
+        ),
+        (
+            "impact",
+            "3b. The impact",
+            "How did it land with the other person? Where did intention and impact part?",
+        ),
+        (
+            "alternatives",
+            "4. Alternatives",
+            "Other ways to say it, found together; which to try, and was it role-played?",
+        ),
+    )
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="communication_analyses"
+    )
+    person = models.ForeignKey(
+        "ipt.InventoryPerson", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scene = models.TextField(blank=True)
+    verbatim = models.TextField(blank=True)
+    intended = models.TextField(blank=True)
+    impact = models.TextField(blank=True)
+    alternatives = models.TextField(blank=True)
+    role_played = models.BooleanField("alternative role-played", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "communication analyses"
+
+    def __str__(self):
+        return (
+            f"Communication analysis with {self.person}"
+            if self.person
+            else "Communication analysis"
+        )
+
+
+class DisputeStageChange(models.Model):
+    """IPT: the stage of a role dispute is reassessed as therapy goes on."""
+
+    problem_area = models.ForeignKey("ipt.ProblemArea", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="dispute_stage_changes"
+    )
+    stage = models.CharField(max_length=20)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self):
+        return self.stage
+
+
+class Addendum(models.Model):
+    """A dated addition to a finalised session: the original record is never changed."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="addenda")
+    text = models.TextField("addendum")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum of {self.at:%d %b %Y}"

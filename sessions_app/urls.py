@@ -1,0 +1,42 @@
+from django.urls import path, register_converter
+
+from sessions_app import views
+
+
+class RowKind:
+    """The kinds of row added during a session (views.ROWS)."""
+
+    regex = "event|analysis|homework"
+    sample = "event"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RowKind, "row")
+
+app_name = "sessions_app"
+urlpatterns = [
+    path("courses/<int:pk>/sessions/", views.course_sessions, name="course_sessions"),
+    path("sessions/<int:pk>/", views.session_detail, name="detail"),
+    path("sessions/<int:pk>/status/", views.set_status, name="status"),
+    path("sessions/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("sessions/<int:pk>/phq9/", views.record_phq9, name="phq9"),
+    path("sessions/<int:pk>/mood/", views.record_mood, name="mood"),
+    path("sessions/<int:pk>/techniques/", views.set_techniques, name="techniques"),
+    path("sessions/<int:pk>/dispute/<int:area_pk>/", views.set_dispute_stage, name="dispute_stage"),
+    path("sessions/<int:pk>/<row:kind>/new/", views.add_row, name="add_row"),
+    path("sessions/<int:pk>/<row:kind>/<int:row_pk>/", views.update_row, name="update_row"),
+    path("sessions/<int:pk>/<row:kind>/<int:row_pk>/delete/", views.delete_row, name="delete_row"),
+    path(
+        "sessions/<int:pk>/homework-review/<int:homework_pk>/",
+        views.review_homework,
+        name="review_homework",
+    ),
+    path("sessions/<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("sessions/<int:pk>/finalise/", views.finalise, name="finalise"),
+    path("sessions/<int:pk>/addenda/", views.add_addendum, name="addendum"),
+]

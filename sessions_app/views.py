@@ -1,0 +1,440 @@
+"""The session page and everything done on it during the hour."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ipt.access import get_course_for
+from ipt.models import MeasureResponse, ProblemArea, TreatmentCourse
+from sessions_app.access import get_session_for
+from sessions_app.forms import (
+    AddendumForm,
+    MoodRatingForm,
+    PlanForm,
+    QuickPhq9Form,
+    RescheduleForm,
+    StatusForm,
+    TechniquesForm,
+    default_plan_initial,
+)
+from sessions_app.models import (
+    Addendum,
+    CommunicationAnalysis,
+    DisputeStageChange,
+    EditConflict,
+    Homework,
+    InterpersonalEvent,
+    Session,
+    SessionLocked,
+)
+
+PAGE = "sessions_app/session.html"
+
+
+# --- the course's sessions ---------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def course_sessions(request, pk):
+    write = request.method == "POST"
+    course = get_course_for(request, pk, write=write, action="sessions")
+    form = PlanForm(
+        request.POST or None, initial=default_plan_initial(course, course.signed_contract)
+    )
+    if write and form.is_valid():
+        created = Session.plan_course(
+            course, weekday=form.cleaned_data["weekday"], at=form.cleaned_data["at"],
+            start=form.cleaned_data["first_date"],
+        )  # fmt: skip
+        messages.success(
+            request, f"{len(created)} session{'s' if len(created) != 1 else ''} planned."
+        )
+        return redirect("sessions_app:course_sessions", course.pk)
+    return render(
+        request,
+        "sessions_app/course_sessions.html",
+        {"course": course, "sessions": course.sessions.select_related("phq9"), "form": form},
+    )
+
+
+# --- one session ---------------------------------------------------------------------------------
+def _page_context(request, session):
+    course = TreatmentCourse.objects.with_initial_phase().get(pk=session.course_id)
+    session.course = course
+    sessions = list(course.sessions.all())
+    earlier = [s for s in sessions if s.number < session.number and s.status == Session.Status.HELD]
+    previous = earlier[-1] if earlier else None
+    phq9s = course.phq9_responses()
+    before = [
+        m for m in phq9s if m.pk != session.phq9_id and m.taken_on <= session.scheduled_for.date()
+    ]
+    last_phq9 = before[-1] if before else None
+    baseline = course.baseline_phq9
+    today = session.phq9
+    return {
+        "course": course,
+        "session": session,
+        "sessions": sessions,
+        "previous": previous,
+        "next_session": next((s for s in sessions if s.number > session.number), None),
+        "baseline": baseline,
+        "last_phq9": last_phq9,
+        "change_since_last": today.total - last_phq9.total if today and last_phq9 else None,
+        "change_since_baseline": today.total - baseline.total
+        if today and baseline and baseline.pk != today.pk
+        else None,
+        "to_review": list(
+            Homework.objects.filter(set_in=previous).select_related("person") if previous else []
+        ),
+        "events": session.events.select_related("person"),
+        "analyses": session.communication_analyses.select_related("person"),
+        "homework": session.homework_set.select_related("person"),
+        "addenda": session.addenda.select_related("by"),
+        "stage_changes": session.dispute_stage_changes.all(),
+        "people": list(course.inventory.all()),
+        "areas": list(course.problem_areas.all()),
+        "can_write": session.course.is_active
+        and course.patient.therapist_id == request.user.pk
+        and not session.is_finalised,
+        "phq9_form": QuickPhq9Form(),
+        "mood_form": MoodRatingForm(initial={"mood_rating": session.mood_rating}),
+        "techniques_form": TechniquesForm(initial={"techniques": session.techniques}),
+        "status_form": StatusForm(
+            initial={"status": session.status, "status_note": session.status_note}
+        ),
+        "reschedule_form": RescheduleForm(
+            initial={"scheduled_for": timezone.localtime(session.scheduled_for)}
+        ),
+        "addendum_form": AddendumForm(),
+        "dispute_stages": ProblemArea.DisputeStage.choices,
+    }
+
+
+def session_detail(request, pk):
+    session = get_session_for(request, pk)
+    return render(request, PAGE, _page_context(request, session))
+
+
+def _section(request, session, partial, **extra):
+    """Answer an htmx action with the changed section; a plain POST goes back to the page."""
+    if request.htmx:
+        context = _page_context(request, session) | extra
+        return render(request, f"{PAGE}#{partial}", context)
+    return redirect(session)
+
+
+def _refuse_if_finalised(request, session):
+    if session.is_finalised:
+        messages.error(request, "This session is finalised: add a dated addendum instead.")
+        return redirect(session)
+    return None
+
+
+@require_POST
+def set_status(request, pk):
+    session = get_session_for(request, pk, write=True, action="session status")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        session.status = form.cleaned_data["status"]
+        session.status_note = form.cleaned_data["status_note"]
+        session.save(update_fields=["status", "status_note", "updated_at"])
+        messages.success(
+            request, f"{session.label} marked as {session.get_status_display().lower()}."
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(session)
+
+
+@require_POST
+def reschedule(request, pk):
+    session = get_session_for(request, pk, write=True, action="reschedule session")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        session.rescheduled_from = session.rescheduled_from or session.scheduled_for
+        session.scheduled_for = form.cleaned_data["scheduled_for"]
+        session.save(update_fields=["scheduled_for", "rescheduled_from", "updated_at"])
+        messages.success(
+            request,
+            f"{session.label} moved to {timezone.localtime(session.scheduled_for):%a %d %b %H:%M}.",
+        )
+    else:
+        messages.error(request, "Give the new date and time.")
+    return redirect(session)
+
+
+@require_POST
+def record_phq9(request, pk):
+    session = get_session_for(request, pk, write=True, action="PHQ-9")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    form = QuickPhq9Form(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            measure = MeasureResponse.record(
+                session.course, "phq9", form.answers, taken_on=timezone.localtime(session.scheduled_for).date(),
+                by=request.user, difficulty=form.cleaned_data.get("difficulty"),
+            )  # fmt: skip
+            session.phq9 = measure
+            session.save(update_fields=["phq9", "updated_at"])
+        return _section(request, session, "mood")
+    if request.htmx:
+        context = _page_context(request, session) | {"phq9_form": form}
+        return render(request, f"{PAGE}#mood", context)
+    messages.error(request, "Each PHQ-9 item needs a score from 0 to 3.")
+    return redirect(session)
+
+
+@require_POST
+def record_mood(request, pk):
+    session = get_session_for(request, pk, write=True, action="mood rating")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    form = MoodRatingForm(request.POST)
+    if form.is_valid():
+        session.mood_rating = form.cleaned_data["mood_rating"]
+        session.save(update_fields=["mood_rating", "updated_at"])
+    return _section(request, session, "mood")
+
+
+@require_POST
+def set_techniques(request, pk):
+    session = get_session_for(request, pk, write=True, action="techniques")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    form = TechniquesForm(request.POST)
+    if form.is_valid():
+        session.techniques = form.cleaned_data["techniques"]
+        session.save(update_fields=["techniques", "updated_at"])
+    return _section(request, session, "techniques")
+
+
+@require_POST
+def set_dispute_stage(request, pk, area_pk):
+    session = get_session_for(request, pk, write=True, action="dispute stage")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    area = get_object_or_404(
+        ProblemArea.objects.filter(course=session.course, area=ProblemArea.Area.ROLE_DISPUTE),
+        pk=area_pk,
+    )
+    stage = request.POST.get("stage", "")
+    if stage in ProblemArea.DisputeStage.values and stage != area.dispute_stage:
+        with transaction.atomic():
+            DisputeStageChange.objects.create(problem_area=area, session=session, stage=stage)
+            area.dispute_stage = stage
+            area.save(update_fields=["dispute_stage"])
+    return _section(request, session, "focal")
+
+
+# --- rows added during the session: events, analyses, homework ----------------------------------
+ROWS = {
+    "event": (InterpersonalEvent, "session", "event_row"),
+    "analysis": (CommunicationAnalysis, "session", "analysis_row"),
+    "homework": (Homework, "set_in", "homework_row"),
+}
+
+
+def _row_response(request, session, partial, row):
+    """Just the new row, appended by htmx: other rows keep whatever is being typed in them."""
+    context = {
+        "row": row,
+        "session": session,
+        "course": session.course,
+        "people": list(session.course.inventory.all()),
+        "can_write": True,
+    }
+    return render(request, f"{PAGE}#{partial}", context)
+
+
+@require_POST
+def add_row(request, pk, kind):
+    session = get_session_for(request, pk, write=True, action=f"add {kind}")
+    if kind not in ROWS:
+        return HttpResponseBadRequest("Unknown section.")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    model, link, partial = ROWS[kind]
+    row = model.objects.create(
+        **{link: session}, person=_person(session, request.POST.get("person"))
+    )
+    if request.htmx:
+        return _row_response(request, session, partial, row)
+    return redirect(f"{session.get_absolute_url()}#{partial.replace('_row', '')}-{row.pk}")
+
+
+@require_POST
+def update_row(request, pk, kind, row_pk):
+    """Choices on a row (person, focal, role-played, due date): saved as soon as they change."""
+    session = get_session_for(request, pk, write=True, action=f"update {kind}")
+    if kind not in ROWS:
+        return HttpResponseBadRequest("Unknown section.")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    model, link, _ = ROWS[kind]
+    row = get_object_or_404(model.objects.filter(**{link: session}), pk=row_pk)
+    fields = []
+    if "person" in request.POST:
+        row.person = _person(session, request.POST["person"])
+        fields.append("person")
+    if kind == "event" and "focal" in request.POST:
+        row.focal = request.POST["focal"] == "yes"
+        fields.append("focal")
+    if kind == "analysis":
+        row.role_played = request.POST.get("role_played") == "on"
+        fields.append("role_played")
+    if kind == "homework" and "due_by" in request.POST:
+        row.due_by = _parse_date(request.POST["due_by"])
+        fields.append("due_by")
+    if fields:
+        row.save(update_fields=fields)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(session)
+
+
+@require_POST
+def delete_row(request, pk, kind, row_pk):
+    session = get_session_for(request, pk, write=True, action=f"remove {kind}")
+    if kind not in ROWS:
+        return HttpResponseBadRequest("Unknown section.")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    model, link, _ = ROWS[kind]
+    get_object_or_404(model.objects.filter(**{link: session}), pk=row_pk).delete()
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(session)
+
+
+@require_POST
+def review_homework(request, pk, homework_pk):
+    session = get_session_for(request, pk, write=True, action="homework review")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    homework = get_object_or_404(
+        Homework.objects.filter(set_in__course=session.course), pk=homework_pk
+    )
+    outcome = request.POST.get("outcome", "")
+    if outcome in Session.HomeworkOutcome.values:
+        homework.outcome = outcome
+        homework.reviewed_in = session
+        homework.save(update_fields=["outcome", "reviewed_in"])
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(session)
+
+
+def _person(session, person_id):
+    if not person_id:
+        return None
+    return session.course.inventory.filter(pk=person_id).first()
+
+
+def _parse_date(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- autosave --------------------------------------------------------------------------------------
+AUTOSAVE_TARGETS = {
+    "session": (Session, None),
+    "event": (InterpersonalEvent, "session"),
+    "analysis": (CommunicationAnalysis, "session"),
+    "homework": (Homework, "set_in"),
+    "review": (Homework, "set_in__course"),
+}
+
+
+@require_POST
+def autosave(request, pk):
+    """Save one field as it is typed. 409 with both texts when another tab got there first."""
+    session = get_session_for(request, pk, write=True, action="autosave")
+    target, field = request.POST.get("target", ""), request.POST.get("field", "")
+    try:
+        base_version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Missing version.")
+    value = request.POST.get("value", "")
+    kind, _, row_pk = target.partition(":")
+    if kind not in AUTOSAVE_TARGETS:
+        return HttpResponseBadRequest("Unknown target.")
+    model, link = AUTOSAVE_TARGETS[kind]
+    if link is None:
+        obj = session
+    else:
+        scope = session.course if kind == "review" else session
+        obj = get_object_or_404(model.objects.filter(**{link: scope}), pk=row_pk)
+    try:
+        version = obj.autosave(field, value, base_version)
+    except ValueError:
+        return HttpResponseBadRequest("This field is not saved as you type.")
+    except SessionLocked as locked:
+        return JsonResponse({"error": str(locked)}, status=423)
+    except EditConflict as conflict:
+        return JsonResponse(
+            {
+                "conflict": True,
+                "theirs": conflict.current_value,
+                "version": conflict.current_version,
+                "message": "This text was changed in another window or tab since you started typing.",
+            },
+            status=409,
+        )
+    return JsonResponse({"version": version, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+
+
+# --- finalising and addenda --------------------------------------------------------------------------
+@require_POST
+def finalise(request, pk):
+    session = get_session_for(request, pk, write=True, action="finalise session")
+    course = TreatmentCourse.objects.with_initial_phase().get(pk=session.course_id)
+    reasons = []
+    if session.status != Session.Status.HELD:
+        reasons.append("Only a session that was held is finalised: mark it as held first.")
+    if (
+        session.phq9
+        and session.phq9.needs_risk_assessment
+        and not any(
+            m.pk == session.phq9_id for m in course.measures.all() if m.risk_assessments.all()
+        )
+    ):
+        reasons.append("PHQ-9 item 9 was above 0: document the risk assessment before finalising.")
+    if session.is_finalised:
+        reasons.append("This session is already finalised.")
+    if reasons:
+        for reason in reasons:
+            messages.error(request, reason)
+        return redirect(session)
+    session.finalised_at = timezone.now()
+    session.finalised_by = request.user
+    session.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
+    messages.success(
+        request, f"{session.label} is finalised. Later changes are added as dated addenda."
+    )
+    return redirect(session)
+
+
+@require_POST
+def add_addendum(request, pk):
+    session = get_session_for(request, pk, write=True, action="addendum")
+    form = AddendumForm(request.POST)
+    if not session.is_finalised:
+        messages.info(request, "The session is still open: edit the notes directly.")
+    elif form.is_valid():
+        Addendum.objects.create(session=session, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, "Addendum added.")
+    else:
+        messages.error(request, "Write the addendum before adding it.")
+    return redirect(session)
