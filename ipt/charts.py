@@ -789,21 +789,21 @@ def symptom_chart(
     placed = []
     for ev in events:
         x, text = x_of(ev.when), _truncate(ev.label, 30)
-        half = _width(text, 11) / 2 + 3
+        half = _width(text, 11) * (1.15 if ev.focal else 1) / 2 + 3  # bold runs wider
         cx = min(max(x, 4 + half), width - 4 - half)
         level = 0
         while any(abs(px - x) < 12 and lv == level for px, lv in stacks):
             level += 1
         stacks.append((x, level))
-        row = next((i for i, e in enumerate(rows) if e + 8 <= cx - half), len(rows))
-        rows[row : row + 1] = [cx + half]
+        row = next((i for i, e in enumerate(rows) if e + 16 <= cx - half), len(rows))
+        rows[row : row + 1] = [cx + half]  # a clear gap, so two labels never read as one
         placed.append((ev, x, level, cx, half, row, text))
     stack_h = 12 * max((lv for _, lv in stacks), default=0)
-    event_marks, labels = [], []
+    event_marks, leaders, labels = [], [], []
     for ev, x, level, cx, half, row, text in placed:
         my, label_top = line_y + 12 * level, line_y + 16 + stack_h + 22 * row
         guides.append(_line(x, top, x, bottom, "#8696a6", 1, stroke_dasharray="1.5 3"))
-        labels.append(_line(x, my, x, label_top, "#8a8a8a"))
+        leaders.append(_line(x, my, x, label_top, "#8a8a8a"))
         kind = "focal problem area" if ev.focal else "other"
         bold = "bold" if ev.focal else None
         hover = f"{date(ev.when)}: {ev.label} ({kind})"
@@ -840,7 +840,7 @@ def symptom_chart(
         _line(left, bottom, right, bottom, AXIS, 2, class_="time-axis"),
     ]
     body += [*guides, *baseline_parts, *axis, *ticks, *score_marks, *session_marks]
-    body += [*labels, *event_marks]
+    body += [*leaders, *labels, *event_marks]  # a label may hide a leader, never the reverse
 
     # Legend of what is shown, wrapping onto further lines on narrow charts.
     items: list[tuple[list[SafeString], str]] = []

@@ -1,6 +1,6 @@
 """The demo clinic's people and stories. Used by `manage.py seed_demo`."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from ipt.models import (
     Variant,
 )
 from patients.models import Patient
+from sessions_app.models import CommunicationAnalysis, Homework, InterpersonalEvent, Session
 
 DEMO_PASSWORD = "ipt-demo"
 
@@ -195,6 +196,60 @@ def _area(course, area, rationale, **fields):
     return problem_area
 
 
+def _plan(course, started_days_ago):
+    start = _d(started_days_ago)
+    Session.plan_course(course, weekday=start.weekday(), at=time(10, 0), start=start)
+    return list(course.sessions.all())
+
+
+def _hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
+          techniques=(), role_play="", **texts):  # fmt: skip
+    """A held session with what was done in it; homework = (action, person, outcome, review)."""
+    session.status = Session.Status.HELD
+    session.mood_rating = mood
+    session.techniques = list(techniques)
+    session.role_play_notes = role_play
+    for field, text in texts.items():
+        setattr(session, field, text)
+    if phq9:
+        session.phq9 = MeasureResponse.record(
+            session.course, "phq9", phq9, taken_on=session.scheduled_for.date(), by=by, difficulty=1
+        )
+    session.save()
+    for person, what, feelings, focal in events:
+        InterpersonalEvent.objects.create(
+            session=session, person=person, what_happened=what, feelings=feelings, focal=focal
+        )
+    if analysis:
+        person, scene, verbatim, intended, impact, alternatives, role_played = analysis
+        CommunicationAnalysis.objects.create(
+            session=session, person=person, scene=scene, verbatim=verbatim, intended=intended,
+            impact=impact, alternatives=alternatives, role_played=role_played,
+        )  # fmt: skip
+    if homework:
+        action, person, outcome, review = homework
+        following = session.course.sessions.filter(number=session.number + 1).first()
+        Homework.objects.create(
+            set_in=session, action=action, person=person, due_by=session.scheduled_for.date() + timedelta(days=6),
+            outcome=outcome, review_notes=review, reviewed_in=following if outcome else None,
+        )  # fmt: skip
+    session.finalised_at = session.scheduled_for + timedelta(hours=1)
+    session.finalised_by = by
+    session.save(update_fields=["finalised_at", "finalised_by"])
+
+
+def _enter_middle(course, by, session, note=""):
+    course.enter_middle_phase(by, note=note)
+    # Dated as if it had happened at the end of that session, as it would have in clinic.
+    course.transitions.update(at=session.scheduled_for + timedelta(hours=1))
+
+
+def _miss(session, reason):
+    session.status = Session.Status.MISSED
+    session.status_note = reason
+    session.save()
+
+
 def _start(patient, started_days_ago, **fields):
     return TreatmentCourse.objects.create(
         patient=patient,
@@ -229,16 +284,15 @@ def _sign(course, by, days_ago):
 
 
 def _daniel(patient, by):
-    """Laid off, in conflict with his wife: the initial phase complete, contract signed."""
-    course = _start(patient, 17)
-    _screen(course, by, 17)
+    """Laid off, in conflict with his wife: in the middle phase, six sessions held, improving."""
+    course = _start(patient, 38)
+    _screen(course, by, 38)
     Diagnosis.objects.create(
         course=course, disorder="mdd", episode="single", severity="moderate",
-        onset=_d(110), diagnosed_on=_d(17), explained_as_illness=True,
+        onset=_d(130), diagnosed_on=_d(38), explained_as_illness=True,
     )  # fmt: skip
-    _phq9(course, [2, 2, 2, 2, 1, 2, 2, 1, 0], 17, by)
     SickRole.objects.create(
-        course=course, given_on=_d(17),
+        course=course, given_on=_d(38),
         excused="Organising the family's weekend visits; the job search is paced to two applications a week.",
         commitments="Coming every week, trying the agreed action each week, telling Maria when he is struggling.",
     )  # fmt: skip
@@ -276,8 +330,122 @@ def _daniel(patient, by):
         "Arguments with Maria about money keep the low mood going; both still want to sort it out.",
         person=people["Maria"], dispute_stage="renegotiation",
     )  # fmt: skip
-    Formulation.objects.create(course=course, text=Formulation.draft(course), shared_on=_d(10))
-    _sign(course, by, 10)
+    Formulation.objects.create(course=course, text=Formulation.draft(course), shared_on=_d(24))
+    maria, rosa, kev = people["Maria"], people["Rosa"], people["Kev"]
+    sessions = _plan(course, 38)
+    _hold(
+        sessions[0],
+        by,
+        phq9=[2, 2, 2, 2, 1, 2, 2, 1, 0],
+        mood_context="Flat most days since the redundancy; sleeps badly and avoids Maria in the evenings.",
+        notes="Diagnosis explained as an illness; sick role agreed. Began the inventory.",
+    )
+    _hold(
+        sessions[1],
+        by,
+        mood=4,
+        mood_context="A little brighter after telling Rosa about the depression.",
+        events=[
+            (
+                rosa,
+                "Told Rosa he has depression; she was kind and offered to help with CVs.",
+                "Relieved, a bit embarrassed.",
+                False,
+            )
+        ],
+        notes="Inventory and timeline finished: the low mood followed the redundancy and rows with Maria.",
+    )
+    _hold(
+        sessions[2],
+        by,
+        mood=4,
+        techniques=["clarification", "exploratory_questions"],
+        mood_context="Row on Saturday about the car insurance.",
+        events=[
+            (
+                maria,
+                "Argued about paying the car insurance; he walked out.",
+                "Angry, then ashamed.",
+                True,
+            )
+        ],
+        notes="Problem areas agreed: the role transition and the dispute with Maria. Contract signed.",
+        homework=(
+            "Tell Maria one thing he did for the job search each day, at dinner.",
+            maria,
+            "done",
+            "Did it four days out of five; Maria asked questions instead of criticising.",
+        ),
+    )
+    _sign(course, by, 24)
+    _enter_middle(course, by, sessions[2], note="Contract signed in session 3.")
+    _hold(
+        sessions[3],
+        by,
+        phq9=[2, 2, 1, 2, 1, 2, 1, 1, 0],
+        techniques=["communication_analysis", "role_play"],
+        mood_context="Better on the days he and Maria talked at dinner; low after a rejection email.",
+        events=[
+            (maria, "Calm talk at dinner about the job search.", "Hopeful.", True),
+            (kev, "Kev texted about five-a-side; he did not reply.", "Guilty, flat.", False),
+        ],
+        focal_notes="Role dispute: both want the same thing (security) but argue about the means.",
+        analysis=(
+            maria,
+            "Kitchen, Sunday evening, both tired; Lucia upstairs.",
+            "Maria: 'You could at least look at the warehouse job in town.' Dan: 'So I'm useless now?' (raised voice, turned away).",
+            "That he feels ashamed and is trying.",
+            "Maria heard a refusal and an attack; she went quiet.",
+            "'I know you're worried. I am too. Can we look at it together after dinner?' Role-played twice.",
+            True,
+        ),
+        role_play="Practised asking Maria for twenty minutes to plan the week's money together.",
+        homework=(
+            "Ask Maria for twenty minutes on Sunday to plan the week's money together.",
+            maria,
+            "partly",
+            "They started but Lucia interrupted; agreed to finish on Monday and did.",
+        ),
+    )
+    _hold(
+        sessions[4],
+        by,
+        phq9=[1, 2, 1, 1, 1, 1, 1, 1, 0],
+        techniques=["communication_analysis", "encouragement_of_affect"],
+        mood_context="Fewer rows. Went to one interview; low the day after.",
+        events=[
+            (maria, "Planned the week's money together without a row.", "Proud, closer.", True)
+        ],
+        focal_notes="Transition: grieving the old job (the team, being the one who knew how things worked).",
+        homework=(
+            "Reply to Kev and go to five-a-side on Thursday.",
+            kev,
+            "done",
+            "Went; enjoyed it; told Kev a little about the redundancy.",
+        ),
+    )
+    _hold(
+        sessions[5],
+        by,
+        phq9=[1, 1, 1, 1, 0, 1, 1, 1, 0],
+        techniques=["decision_analysis"],
+        mood_context="Sleeping better. Mood 6 out of 10 most days.",
+        events=[
+            (
+                kev,
+                "Five-a-side with Kev; talked about the job market.",
+                "Normal again for an hour.",
+                False,
+            )
+        ],
+        focal_notes="Decision analysis: retrain as a forklift instructor or apply for supervisor jobs.",
+        homework=(
+            "Tell Maria about the two options and ask what she thinks, without deciding yet.",
+            maria,
+            "",
+            "",
+        ),
+    )
     return course
 
 
@@ -349,18 +517,17 @@ def _tom(patient, by):
 
 
 def _grace(patient, by):
-    """Conflict with her mother after moving home: contract signed."""
+    """Conflict with her mother after moving home: middle phase, not improving, one session missed."""
     course = _start(
-        patient, 20, variant=Variant.BRIEF, planned_sessions=8, initial_phase_sessions=2
+        patient, 38, variant=Variant.BRIEF, planned_sessions=8, initial_phase_sessions=2
     )
-    _screen(course, by, 20)
+    _screen(course, by, 38)
     Diagnosis.objects.create(
         course=course, disorder="mdd", episode="recurrent", severity="moderate",
-        onset=_d(240), diagnosed_on=_d(20), explained_as_illness=True,
+        onset=_d(240), diagnosed_on=_d(38), explained_as_illness=True,
     )  # fmt: skip
-    _phq9(course, [2, 2, 1, 2, 1, 2, 1, 1, 0], 20, by)
     SickRole.objects.create(
-        course=course, given_on=_d(20), excused="Cooking for the whole household every night.",
+        course=course, given_on=_d(38), excused="Cooking for the whole household every night.",
         commitments="Weekly sessions and the agreed actions.",
     )  # fmt: skip
     people = _people(
@@ -381,7 +548,60 @@ def _grace(patient, by):
         person=people["Mum (Folake)"], dispute_stage="impasse",
     )  # fmt: skip
     Formulation.objects.create(course=course, text=Formulation.draft(course))
-    _sign(course, by, 13)
+    mum = people["Mum (Folake)"]
+    sessions = _plan(course, 38)
+    _hold(
+        sessions[0],
+        by,
+        phq9=[2, 2, 1, 2, 1, 2, 1, 1, 0],
+        mood_context="Low since the move home; rows with Mum most weeks.",
+    )
+    _hold(
+        sessions[1],
+        by,
+        mood=3,
+        notes="Role dispute with her mother agreed as the focus; contract signed.",
+    )
+    _sign(course, by, 31)
+    _enter_middle(course, by, sessions[1])
+    _hold(
+        sessions[2],
+        by,
+        phq9=[2, 2, 2, 2, 1, 2, 1, 1, 0],
+        techniques=["communication_analysis"],
+        events=[
+            (
+                mum,
+                "Mum criticised her for sleeping late; Grace shouted and left the house.",
+                "Furious, then hopeless.",
+                True,
+            )
+        ],
+        analysis=(
+            mum,
+            "Saturday morning, kitchen, Dad present.",
+            "Mum: 'At your age I had two children.' Grace: 'Well I'm not you!'",
+            "That she is doing her best.",
+            "Mum heard rejection; she cried later.",
+            "",
+            False,
+        ),
+        homework=(
+            "Ask Mum for a time to talk about house rules, when neither is tired.",
+            mum,
+            "not_done",
+            "Did not find a good moment; felt it would start another row.",
+        ),
+    )
+    _miss(sessions[3], "Did not attend; replied to a text that she 'could not face it'.")
+    _hold(
+        sessions[4],
+        by,
+        phq9=[2, 2, 1, 2, 1, 2, 2, 1, 0],
+        techniques=["exploratory_questions", "encouragement_of_affect"],
+        mood_context="No change; avoiding Mum; staying in her room.",
+        focal_notes="The dispute looks stuck at impasse: expectations not yet spoken about at all.",
+    )
     return course
 
 

@@ -9,6 +9,7 @@ from ipt.models import (
     LifeEvent,
     MeasureResponse,
     ProblemArea,
+    RiskAssessment,
     Role,
     SickRole,
     SuitabilityScreen,
@@ -18,7 +19,12 @@ from ipt.models import (
     Variant,
 )
 from patients.models import Patient
-from sessions_app.models import Session
+from sessions_app.models import (
+    CommunicationAnalysis,
+    Homework,
+    InterpersonalEvent,
+    Session,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -198,3 +204,44 @@ class SessionFactory(factory.django.DjangoModelFactory):
         )
     )
     status = Session.Status.HELD
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory):
+    """A documented suicide-risk assessment; pass ``measure`` for the PHQ-9 that prompted it."""
+
+    class Meta:
+        model = RiskAssessment
+
+    course = factory.SubFactory(CourseFactory)
+    assessed_on = date(2026, 9, 7)
+    level = RiskAssessment.Level.LOW
+    findings = "Passive thoughts, no plan or intent; protective factors: children, faith."
+    safety_plan = "Call the crisis line; stay with a friend."
+    actions_taken = "GP informed."
+    assessed_by = factory.LazyAttribute(lambda o: o.course.patient.therapist)
+
+
+class InterpersonalEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterpersonalEvent
+
+    session = factory.SubFactory(SessionFactory)
+    what_happened = "Argued with Maria about money."
+    feelings = "Hurt, then guilty."
+
+
+class CommunicationAnalysisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunicationAnalysis
+
+    session = factory.SubFactory(SessionFactory)
+    scene = "Kitchen, Sunday evening, both tired."
+    verbatim = "'You never listen to me.'"
+
+
+class HomeworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Homework
+
+    set_in = factory.SubFactory(SessionFactory)
+    action = "Ask Maria for a walk on Saturday and say what I need."

@@ -8,7 +8,7 @@ from ipt.access import get_course_for
 from ipt.forms.course import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.models import Phase, TransitionRefused
 from patients.access import get_patient_for
-from sessions_app.progress import course_progress
+from sessions_app.progress import course_progress, symptom_chart
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,6 +33,8 @@ def course_start(request, patient_pk):
 
 def course_overview(request, pk):
     course = get_course_for(request, pk)
+    sessions = list(course.sessions.select_related("phq9"))
+    chart, chart_rows = symptom_chart(course, sessions)
     return render(
         request,
         "ipt/course/overview.html",
@@ -42,7 +44,9 @@ def course_overview(request, pk):
             "blockers": course.middle_phase_blockers() if course.phase == Phase.INITIAL else [],
             "transitions": course.transitions.select_related("by"),
             "transition_form": TransitionForm(),
-            "progress": course_progress(course),
+            "progress": course_progress(course, sessions),
+            "chart": chart,
+            "chart_rows": chart_rows,
         },
     )
 
