@@ -9,7 +9,7 @@ supervisor gets 403 on writes; and every successful call leaves an AccessEvent.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ipt.models import AccessEvent, TreatmentCourse
+from ipt.models import AccessEvent, Phase, TreatmentCourse
 
 
 def authorise(request, patient, *, write, action):
@@ -19,17 +19,35 @@ def authorise(request, patient, *, write, action):
     AccessEvent.record(request, patient, action or ("change" if write else "view"))
 
 
-def get_course_for(request, pk, *, write=False, action=""):
+def get_course_for(request, pk, *, write=False, action="", after_completion=False):
     """The course with everything its pages read, or 404 for anyone outside its care team.
 
     Writes to a closed course (completed or ended early) are refused: its record is final.
+    ``after_completion`` lets the maintenance contract and its follow-ups, which happen after
+    a completed course, still be written.
     """
     course = get_object_or_404(
         TreatmentCourse.objects.visible_to(request.user).with_initial_phase(), pk=pk
     )
-    if write and not course.is_active:
+    open_after = after_completion and course.phase == Phase.COMPLETED
+    if write and not course.is_active and not open_after:
         raise PermissionDenied(
             f"This course is {course.get_phase_display().lower()}: its record can be read but not changed."
         )
     authorise(request, course.patient, write=write, action=action)
+    return course
+
+
+def get_course_for_supervision(request, pk, *, action="supervision"):
+    """A course for its therapist's supervisor to review and give feedback on.
+
+    Only the supervisor of the treating therapist gets it (the therapist gets 403, anyone else
+    404); supervision never changes the clinical record, it only adds feedback and ratings.
+    """
+    course = get_object_or_404(
+        TreatmentCourse.objects.visible_to(request.user).with_initial_phase(), pk=pk
+    )
+    if course.patient.therapist.supervisor_id != request.user.pk:
+        raise PermissionDenied("Only the therapist's supervisor gives supervision feedback.")
+    AccessEvent.record(request, course.patient, action)
     return course

@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ipt import views
-from ipt.views import assessment, contract, course, focus, inventory, timeline
+from ipt.views import (
+    aftercare,
+    assessment,
+    contract,
+    course,
+    focus,
+    inventory,
+    supervision,
+    termination,
+    timeline,
+)
 
 course_patterns = [
     path("", course.course_overview, name="overview"),
@@ -34,6 +44,30 @@ course_patterns = [
     path("contract/sign/", contract.contract_sign, name="contract_sign"),
     path("contract/amend/", contract.contract_amend, name="contract_amend"),
     path("contract/v<int:version>.pdf", contract.contract_pdf, name="contract_pdf"),
+    # termination phase
+    path("progress-review/", termination.progress_review, name="progress_review"),
+    path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),
+    path("complete/", termination.complete_course, name="complete"),
+    path("summary.pdf", termination.summary_pdf, name="summary_pdf"),
+    path("relapse-plan/", aftercare.relapse_plan, name="relapse_plan"),
+    path("relapse-plan/triggers/new/", aftercare.trigger_new, name="trigger_new"),
+    path("relapse-plan/triggers/<int:trigger_pk>/", aftercare.trigger_edit, name="trigger_edit"),
+    path(
+        "relapse-plan/triggers/<int:trigger_pk>/delete/",
+        aftercare.trigger_delete,
+        name="trigger_delete",
+    ),
+    path("relapse-plan.pdf", aftercare.relapse_plan_pdf, name="relapse_plan_pdf"),
+    path("maintenance/", aftercare.maintenance, name="maintenance"),
+    path("maintenance/follow-ups/<int:followup_pk>/", aftercare.followup, name="followup"),
+    # supervision
+    path("review/", supervision.course_review, name="review"),
+    path("feedback/", supervision.feedback_new, name="feedback_new"),
+    path(
+        "feedback/<int:feedback_pk>/acknowledge/",
+        supervision.feedback_acknowledge,
+        name="feedback_acknowledge",
+    ),
 ]
 
 urlpatterns = [
@@ -43,6 +77,9 @@ urlpatterns = [
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
     path("courses/<int:pk>/", include((course_patterns, "course"))),
     path("", include("sessions_app.urls")),
+    path("supervision/", supervision.dashboard, name="dashboard"),
+    path("supervision/caseload.csv", supervision.dashboard_csv, name="dashboard_csv"),
+    path("sessions/<int:pk>/ratings/", supervision.session_ratings, name="session_ratings"),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import get_converters
 
-from ipt.models import AccessEvent
+from ipt.models import (
+    AccessEvent,
+    FollowUp,
+    MaintenanceContract,
+    RelapsePreventionPlan,
+    RelapseTrigger,
+    SupervisionFeedback,
+)
 from sessions_app.models import Homework, InterpersonalEvent
 from tests.factories import (
     ContractFactory,
@@ -98,72 +105,103 @@ def _session(w):
     return {"pk": w["session"].pk}
 
 
+# READ: the care team reads (supervisor too); WRITE: only the treating therapist;
+# SUPERVISE: only the therapist's supervisor (the therapist gets 403). Strangers always 404.
+READ, WRITE, SUPERVISE = "read", "write", "supervise"
+
 OWNERSHIP = {
-    "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, False),
-    "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, True),
-    "course_start": ("get", lambda w: {"patient_pk": w["patient"].pk}, True),
-    "course:overview": ("get", _course, False),
-    "course:enter_middle": ("post", _course, True),
-    "course:end_early": ("get", _course, True),
-    "course:enter_termination": ("post", _course, True),
-    "course:suitability": ("get", _course, False),
-    "course:diagnosis": ("get", _course, False),
-    "course:measure_new": ("get", lambda w: {**_course(w), "instrument": "phq9"}, False),
+    "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, READ),
+    "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, WRITE),
+    "course_start": ("get", lambda w: {"patient_pk": w["patient"].pk}, WRITE),
+    "course:overview": ("get", _course, READ),
+    "course:enter_middle": ("post", _course, WRITE),
+    "course:end_early": ("get", _course, WRITE),
+    "course:enter_termination": ("post", _course, WRITE),
+    "course:suitability": ("get", _course, READ),
+    "course:diagnosis": ("get", _course, READ),
+    "course:measure_new": ("get", lambda w: {**_course(w), "instrument": "phq9"}, READ),
     "course:measure_detail": (
         "get",
         lambda w: {**_course(w), "measure_pk": w["measure"].pk},
-        False,
+        READ,
     ),
-    "course:risk_new": ("get", _course, False),
-    "course:sick_role": ("get", _course, False),
-    "course:sick_role_pdf": ("get", _course, False),
-    "course:inventory": ("get", _course, False),
-    "course:person_detail": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, False),
-    "course:person_edit": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, True),
-    "course:person_delete": ("post", lambda w: {**_course(w), "person_pk": w["person"].pk}, True),
-    "course:timeline": ("get", _course, False),
-    "course:event_edit": ("get", lambda w: {**_course(w), "event_pk": w["event"].pk}, True),
-    "course:event_delete": ("post", lambda w: {**_course(w), "event_pk": w["event"].pk}, True),
-    "course:problem_areas": ("get", _course, False),
-    "course:problem_area_new": ("get", _course, True),
-    "course:problem_area_edit": ("get", lambda w: {**_course(w), "area_pk": w["area"].pk}, True),
-    "course:problem_area_delete": ("post", lambda w: {**_course(w), "area_pk": w["area"].pk}, True),
-    "course:formulation": ("get", _course, False),
-    "course:contract": ("get", _course, False),
-    "course:contract_sign": ("post", _course, True),
-    "course:contract_amend": ("post", _course, True),
-    "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, False),
-    "sessions_app:course_sessions": ("get", _course, False),
-    "sessions_app:detail": ("get", _session, False),
-    "sessions_app:status": ("post", _session, True),
-    "sessions_app:reschedule": ("post", _session, True),
-    "sessions_app:phq9": ("post", _session, True),
-    "sessions_app:mood": ("post", _session, True),
-    "sessions_app:techniques": ("post", _session, True),
+    "course:risk_new": ("get", _course, READ),
+    "course:sick_role": ("get", _course, READ),
+    "course:sick_role_pdf": ("get", _course, READ),
+    "course:inventory": ("get", _course, READ),
+    "course:person_detail": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, READ),
+    "course:person_edit": ("get", lambda w: {**_course(w), "person_pk": w["person"].pk}, WRITE),
+    "course:person_delete": ("post", lambda w: {**_course(w), "person_pk": w["person"].pk}, WRITE),
+    "course:timeline": ("get", _course, READ),
+    "course:event_edit": ("get", lambda w: {**_course(w), "event_pk": w["event"].pk}, WRITE),
+    "course:event_delete": ("post", lambda w: {**_course(w), "event_pk": w["event"].pk}, WRITE),
+    "course:problem_areas": ("get", _course, READ),
+    "course:problem_area_new": ("get", _course, WRITE),
+    "course:problem_area_edit": ("get", lambda w: {**_course(w), "area_pk": w["area"].pk}, WRITE),
+    "course:problem_area_delete": (
+        "post",
+        lambda w: {**_course(w), "area_pk": w["area"].pk},
+        WRITE,
+    ),
+    "course:formulation": ("get", _course, READ),
+    "course:contract": ("get", _course, READ),
+    "course:contract_sign": ("post", _course, WRITE),
+    "course:contract_amend": ("post", _course, WRITE),
+    "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, READ),
+    "sessions_app:course_sessions": ("get", _course, READ),
+    "sessions_app:detail": ("get", _session, READ),
+    "sessions_app:status": ("post", _session, WRITE),
+    "sessions_app:reschedule": ("post", _session, WRITE),
+    "sessions_app:phq9": ("post", _session, WRITE),
+    "sessions_app:mood": ("post", _session, WRITE),
+    "sessions_app:techniques": ("post", _session, WRITE),
     "sessions_app:dispute_stage": (
         "post",
         lambda w: {**_session(w), "area_pk": w["dispute"].pk},
-        True,
+        WRITE,
     ),
-    "sessions_app:add_row": ("post", lambda w: {**_session(w), "kind": "event"}, True),
+    "sessions_app:add_row": ("post", lambda w: {**_session(w), "kind": "event"}, WRITE),
     "sessions_app:update_row": (
         "post",
         lambda w: {**_session(w), "kind": "event", "row_pk": w["session_event"].pk},
-        True,
+        WRITE,
     ),
     "sessions_app:delete_row": (
         "post",
         lambda w: {**_session(w), "kind": "event", "row_pk": w["session_event"].pk},
-        True,
+        WRITE,
     ),
     "sessions_app:review_homework": (
         "post",
         lambda w: {**_session(w), "homework_pk": w["homework"].pk},
-        True,
+        WRITE,
     ),
-    "sessions_app:autosave": ("post", _session, True),
-    "sessions_app:finalise": ("post", _session, True),
-    "sessions_app:addendum": ("post", _session, True),
+    "sessions_app:autosave": ("post", _session, WRITE),
+    "sessions_app:finalise": ("post", _session, WRITE),
+    "sessions_app:addendum": ("post", _session, WRITE),
+    "course:progress_review": ("get", _course, READ),
+    "course:closeness_at_end": ("get", _course, READ),
+    "course:complete": ("post", _course, WRITE),
+    "course:summary_pdf": ("get", _course, READ),
+    "course:relapse_plan": ("get", _course, READ),
+    "course:trigger_new": ("post", _course, WRITE),
+    "course:trigger_edit": ("get", lambda w: {**_course(w), "trigger_pk": w["trigger"].pk}, WRITE),
+    "course:trigger_delete": (
+        "post",
+        lambda w: {**_course(w), "trigger_pk": w["trigger"].pk},
+        WRITE,
+    ),
+    "course:relapse_plan_pdf": ("get", _course, READ),
+    "course:maintenance": ("get", _course, READ),
+    "course:followup": ("get", lambda w: {**_course(w), "followup_pk": w["followup"].pk}, READ),
+    "course:review": ("get", _course, SUPERVISE),
+    "course:feedback_new": ("post", _course, SUPERVISE),
+    "course:feedback_acknowledge": (
+        "post",
+        lambda w: {**_course(w), "feedback_pk": w["feedback"].pk},
+        WRITE,
+    ),
+    "session_ratings": ("get", _session, SUPERVISE),
 }
 
 
@@ -201,6 +239,23 @@ def world(patient):
         "session": session,
         "session_event": InterpersonalEvent.objects.create(session=session, person=person),
         "homework": Homework.objects.create(set_in=session, action="Ask Maria for a walk."),
+        "trigger": RelapseTrigger.objects.create(
+            plan=RelapsePreventionPlan.objects.create(
+                course=course, written_on=course.start_date, if_symptoms_return="Call the clinic."
+            ),
+            trigger="Rows about money",
+            warning_signs="Sleeping badly",
+            coping="Ask for a calm talk",
+        ),
+        "followup": FollowUp.objects.create(
+            maintenance=MaintenanceContract.objects.create(
+                course=course, agreed_on=course.start_date
+            ),
+            due_on=course.start_date,
+        ),
+        "feedback": SupervisionFeedback.objects.create(
+            course=course, author=patient.therapist.supervisor, text="Good focus on the dispute."
+        ),
     }
 
 
@@ -221,7 +276,8 @@ def _request(client, name, world):
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
 def test_owner_can_open(client_for, owner, world, name):
     response = _request(client_for(owner), name, world)
-    assert response.status_code in (200, 302)
+    expected = (403,) if OWNERSHIP[name][2] == SUPERVISE else (200, 302)
+    assert response.status_code in expected
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
@@ -232,16 +288,22 @@ def test_other_therapists_get_404(client_for, request, world, name, who):
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
-def test_supervisor_reads_but_never_writes(client_for, supervisor, world, name):
+def test_supervisor_reads_and_supervises_but_never_writes(client_for, supervisor, world, name):
     response = _request(client_for(supervisor), name, world)
-    writes = OWNERSHIP[name][2]
-    assert response.status_code == (403 if writes else 200)
+    mode = OWNERSHIP[name][2]
+    if mode == WRITE:
+        assert response.status_code == 403
+    elif mode == SUPERVISE:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 200
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
-def test_each_view_of_patient_data_is_recorded(client_for, owner, world, name):
-    _request(client_for(owner), name, world)
+def test_each_view_of_patient_data_is_recorded(client_for, owner, supervisor, world, name):
+    user = supervisor if OWNERSHIP[name][2] == SUPERVISE else owner
+    _request(client_for(user), name, world)
     event = AccessEvent.objects.latest("at")
-    assert event.user == owner
+    assert event.user == user
     assert event.patient == world["patient"]
     assert event.ip_address == "127.0.0.1"

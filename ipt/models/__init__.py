@@ -19,6 +19,14 @@ from ipt.models.initial import (
     SuitabilityScreen,
 )
 from ipt.models.measures import MeasureResponse, RiskAssessment
+from ipt.models.supervision import SessionRating, SupervisionFeedback
+from ipt.models.termination import (
+    FollowUp,
+    MaintenanceContract,
+    ProgressReview,
+    RelapsePreventionPlan,
+    RelapseTrigger,
+)
 from ipt.models.users import AccessEvent, Role, User
 
 __all__ = [
@@ -26,18 +34,25 @@ __all__ = [
     "CourseQuerySet",
     "Diagnosis",
     "EndReason",
+    "FollowUp",
     "Formulation",
     "InventoryPerson",
     "LifeEvent",
+    "MaintenanceContract",
     "MeasureResponse",
     "Phase",
     "PhaseTransition",
     "ProblemArea",
     "ProblemAreaGoal",
+    "ProgressReview",
+    "RelapsePreventionPlan",
+    "RelapseTrigger",
     "RiskAssessment",
     "Role",
+    "SessionRating",
     "SickRole",
     "SuitabilityScreen",
+    "SupervisionFeedback",
     "TransitionRefused",
     "TreatmentContract",
     "TreatmentCourse",

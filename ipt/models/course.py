@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ipt import measures
 from ipt.models.users import Role
 
 
@@ -85,6 +86,9 @@ class CourseQuerySet(models.QuerySet):
             "diagnosis",
             "sick_role",
             "formulation",
+            "progress_review",
+            "relapse_plan",
+            "maintenance",
         ).prefetch_related(
             "inventory",
             "problem_areas__goals",
@@ -93,6 +97,7 @@ class CourseQuerySet(models.QuerySet):
             "measures__risk_assessments",
             "risk_assessments",
             "life_events",
+            "relapse_plan__triggers",
         )
 
 
@@ -415,8 +420,50 @@ class TreatmentCourse(models.Model):
         self._require_phase(Phase.MIDDLE, action="move to the termination phase")
         self._transition(Phase.TERMINATION, by, note)
 
+    @property
+    def phq9_outcome(self):
+        """Baseline against the latest PHQ-9 (ipt.measures.outcome), or None without two scores."""
+        baseline, latest = self.baseline_phq9, self.latest_phq9
+        if baseline is None or latest is None or baseline.pk == latest.pk:
+            return None
+        return measures.outcome("phq9", baseline.total, latest.total)
+
+    @property
+    def improved(self):
+        """Response or reliable improvement on the PHQ-9; None when there is nothing to compare."""
+        result = self.phq9_outcome
+        return None if result is None else (result.response or result.reliable_improvement)
+
+    def completion_blockers(self):
+        """What the termination phase must have recorded before the course is completed."""
+        reasons = []
+        review = self._one("progress_review")
+        plan = self._one("relapse_plan")
+        if review is None:
+            reasons.append("Progress has not been reviewed against the baseline and the goals.")
+        unreviewed = [g for a in self.problem_areas.all() for g in a.goals.all() if not g.review]
+        if unreviewed:
+            reasons.append(
+                f"{len(unreviewed)} contract goal{'s have' if len(unreviewed) != 1 else ' has'} "
+                "not been reviewed as achieved, partly achieved or not achieved."
+            )
+        if plan is None or not plan.triggers.all():
+            reasons.append(
+                "There is no relapse-prevention plan with at least one trigger mapped to warning "
+                "signs, coping and people to contact."
+            )
+        if self.improved is False and review is not None and not review.further_treatment.strip():
+            reasons.append(
+                "The patient has not improved: record the alternative or additional treatment, "
+                "or the referral, in the progress review."
+            )
+        return reasons
+
     def complete(self, by, note=""):
         self._require_phase(Phase.TERMINATION, action="be completed")
+        blockers = self.completion_blockers()
+        if blockers:
+            raise TransitionRefused(blockers)
         self._transition(Phase.COMPLETED, by, note, ended_on=timezone.localdate())
 
     def end_early(self, by, reason, on, note=""):

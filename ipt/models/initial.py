@@ -189,6 +189,10 @@ class InventoryPerson(models.Model):
         "knows about the depression", max_length=10, choices=Knows.choices, blank=True
     )
     would_change = models.TextField("what the patient would change", blank=True)
+    # IPT: the circle is drawn again at termination to show change in the network.
+    closeness_at_end = models.PositiveSmallIntegerField(
+        "closeness at the end of therapy", choices=Closeness.choices, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -342,9 +346,17 @@ class ProblemArea(models.Model):
 
 
 class ProblemAreaGoal(models.Model):
+    class Review(models.TextChoices):
+        ACHIEVED = "achieved", "Achieved"
+        PARTLY = "partly", "Partly achieved"
+        NOT_ACHIEVED = "not_achieved", "Not achieved"
+
     problem_area = models.ForeignKey(ProblemArea, on_delete=models.CASCADE, related_name="goals")
     text = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
+    # Reviewed in the termination phase against the contract.
+    review = models.CharField("reviewed as", max_length=20, choices=Review.choices, blank=True)
+    review_note = models.TextField("review note", blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

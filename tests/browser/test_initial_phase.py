@@ -237,9 +237,7 @@ def choose_problem_area(page):
         "they no longer talk about it."
     )
     goals = page.get_by_label(label("Goals"))
-    expect(goals).to_have_value(
-        "\n".join(ProblemArea.DEFAULT_GOALS[ProblemArea.Area.ROLE_DISPUTE])
-    )
+    expect(goals).to_have_value("\n".join(ProblemArea.DEFAULT_GOALS[ProblemArea.Area.ROLE_DISPUTE]))
     page.get_by_role("button", name="Agree this problem area").click()
     expect(
         page.get_by_text("Problem area agreed: Role dispute with Samuel (husband): impasse.")
