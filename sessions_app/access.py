@@ -2,8 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from ipt.access import authorise
-from ipt.models import AccessEvent
-from ipt.models import TreatmentCourse
+from ipt.models import AccessEvent, TreatmentCourse
 from sessions_app.models import Session
 
 
@@ -24,8 +23,9 @@ def get_session_for(request, pk, *, write=False, action=""):
 def get_session_for_supervision(request, pk, *, action="session rating"):
     """A session for the treating therapist's supervisor to rate (therapist 403, others 404)."""
     session = get_object_or_404(
-        Session.objects.filter(course__in=TreatmentCourse.objects.visible_to(request.user))
-        .select_related("course__patient__therapist"),
+        Session.objects.filter(
+            course__in=TreatmentCourse.objects.visible_to(request.user)
+        ).select_related("course__patient__therapist"),
         pk=pk,
     )
     if session.course.patient.therapist.supervisor_id != request.user.pk:

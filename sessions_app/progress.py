@@ -81,7 +81,7 @@ def symptom_chart(course, sessions=None):
     """The PHQ-9 chart of a course with its sessions and interpersonal events, plus table rows."""
     sessions = list(course.sessions.all()) if sessions is None else sessions
     by_measure = {s.phq9_id: s for s in sessions if s.phq9_id}
-    responses = course.phq9_responses()
+    responses = course.phq9_responses(include_follow_ups=True)
     baseline = course.baseline_phq9
     events = list(
         InterpersonalEvent.objects.filter(session__course=course)

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from ipt.access import get_course_for
 from ipt.models import MeasureResponse, ProblemArea, TreatmentCourse
@@ -127,6 +128,10 @@ def _section(request, session, partial, **extra):
 def _refuse_if_finalised(request, session):
     if session.is_finalised:
         messages.error(request, "This session is finalised: add a dated addendum instead.")
+        if request.htmx:
+            # A tab opened before finalising: reload it as the locked page with this message.
+            # (htmx would follow a redirect and swap the whole page into the section.)
+            return HttpResponseClientRefresh()
         return redirect(session)
     return None
 
@@ -185,11 +190,12 @@ def record_phq9(request, pk):
             session.phq9 = measure
             session.save(update_fields=["phq9", "updated_at"])
         return _section(request, session, "mood")
+    # The typed digits stay in the form, with "0–3" next to each one to correct.
+    context = _page_context(request, session) | {"phq9_form": form}
     if request.htmx:
-        context = _page_context(request, session) | {"phq9_form": form}
         return render(request, f"{PAGE}#mood", context)
     messages.error(request, "Each PHQ-9 item needs a score from 0 to 3.")
-    return redirect(session)
+    return render(request, PAGE, context)
 
 
 @require_POST
@@ -332,8 +338,14 @@ def review_homework(request, pk, homework_pk):
     return redirect(session)
 
 
+def _to_review_from(session):
+    """Homework this session may review: set earlier in the same course."""
+    return Homework.objects.filter(set_in__course=session.course, set_in__number__lt=session.number)
+
+
 def _person(session, person_id):
-    if not person_id:
+    """Someone from this course's inventory; any other id (or garbage) is no one."""
+    if not person_id or not str(person_id).isdigit():
         return None
     return session.course.inventory.filter(pk=person_id).first()
 
@@ -355,6 +367,7 @@ AUTOSAVE_TARGETS = {
     "homework": (Homework, "set_in"),
     "review": (Homework, "set_in__course"),
 }
+LOCKED = "This session is finalised: add a dated addendum instead."
 
 
 @require_POST
@@ -373,9 +386,23 @@ def autosave(request, pk):
     model, link = AUTOSAVE_TARGETS[kind]
     if link is None:
         obj = session
+    elif not row_pk.isdigit():
+        raise Http404("No such row in this session.")
+    elif kind == "review":
+        obj = get_object_or_404(_to_review_from(session), pk=row_pk)
     else:
-        scope = session.course if kind == "review" else session
-        obj = get_object_or_404(model.objects.filter(**{link: scope}), pk=row_pk)
+        obj = get_object_or_404(model.objects.filter(**{link: session}), pk=row_pk)
+    if kind == "review" and field != "review_notes":
+        return HttpResponseBadRequest("Only the review notes are written when reviewing homework.")
+    # A finalised session is never changed, whatever row the request names: a homework row
+    # otherwise takes its lock from the (open) session that reviews it.
+    if session.is_finalised:
+        return JsonResponse({"error": LOCKED}, status=423)
+    if kind == "review" and obj.reviewed_in_id is None:
+        # Typing the review notes reviews the homework here, so this session's lock applies,
+        # not that of the (possibly finalised) session that set it.
+        obj.reviewed_in = session
+        obj.save(update_fields=["reviewed_in"])
     try:
         version = obj.autosave(field, value, base_version)
     except ValueError:

@@ -354,6 +354,18 @@ def test_homework_cannot_be_reviewed_in_the_session_that_set_it(owner_client, co
     homework = HomeworkFactory(set_in=session)
     response = _autosave(owner_client, session, f"review:{homework.pk}", "review_notes", "x", 0)
     assert response.status_code == 404
+    homework.refresh_from_db()
+    assert (homework.review_notes, homework.reviewed_in) == ("", None)
+
+
+def test_reviewing_homework_writes_only_the_review_notes(owner_client, course):
+    first = SessionFactory(course=course, number=1)
+    second = SessionFactory(course=course, number=2)
+    homework = HomeworkFactory(set_in=first)
+    response = _autosave(owner_client, second, f"review:{homework.pk}", "action", "Other", 0)
+    assert response.status_code == 400
+    homework.refresh_from_db()
+    assert (homework.action[:8], homework.reviewed_in) == ("Ask Mari", None)
 
 
 def test_expired_login_answers_autosave_with_401_not_a_redirect(client, course):
@@ -888,7 +900,7 @@ def test_home_shows_todays_sessions_and_the_next_seven_days(client_for, owner, c
     assert "Bob Thursday: Session 5 of 12" in week
     assert "Ann" not in week
     assert "Cat Later" not in html.split('id="overdue-heading"')[0]
-    assert "Dan Cancelled" not in html
+    assert "Dan Cancelled" not in html.split('id="overdue-heading"')[0]
     assert "Not Mine" not in html
 
 
@@ -966,15 +978,21 @@ def test_home_without_risk_shows_no_banner(client_for, owner):
     assert 'id="risk-heading"' not in html
 
 
-def test_a_supervisor_landing_on_home_goes_to_the_caseload(client_for, supervisor):
+def test_a_supervisor_landing_on_home_is_sent_to_their_own_overview(client_for, supervisor):
     response = client_for(supervisor).get(reverse("home"))
     assert response.status_code == 302
-    assert response.url == reverse("patients:caseload")
+    # The supervisees' caseload, or the supervision dashboard built on it.
+    assert response.url in (reverse("patients:caseload"), reverse("dashboard"))
+    assert client_for(supervisor).get(response.url).status_code == 200
 
 
 # --- query counts ------------------------------------------------------------------------------
-def _full_course(therapist, name, sessions):
-    """A middle-phase course with ``sessions`` held sessions, each with everything recorded."""
+def _full_course(therapist, name, sessions, rows=1):
+    """A middle-phase course with ``sessions`` held sessions, each with everything recorded.
+
+    ``rows`` of each kind (events, analyses, homework) per session, so that a query per row
+    shows as well as a query per session.
+    """
     patient = PatientFactory(therapist=therapist, full_name=name)
     course = CourseFactory(patient=patient, planned_sessions=16, phase=Phase.MIDDLE)
     ready_for_middle_phase(course)
@@ -993,10 +1011,10 @@ def _full_course(therapist, name, sessions):
         session = SessionFactory(
             course=course, number=number, phq9=phq9, mood_rating=5, techniques=["role_play"]
         )
-        for person in people[:2]:
-            InterpersonalEventFactory(session=session, person=person)
-        CommunicationAnalysisFactory(session=session, person=people[1])
-        HomeworkFactory(set_in=session, person=people[2])
+        for n in range(rows):
+            InterpersonalEventFactory(session=session, person=people[n % 3])
+            CommunicationAnalysisFactory(session=session, person=people[(n + 1) % 3])
+            HomeworkFactory(set_in=session, person=people[(n + 2) % 3])
         DisputeStageChange.objects.create(problem_area=dispute, session=session, stage="impasse")
         Addendum.objects.create(session=session, text="Later note.", by=therapist)
         if previous:
@@ -1010,7 +1028,7 @@ def test_session_page_queries_do_not_grow_with_the_course(
 ):
     client = client_for(owner)
     _, small = _full_course(owner, "Small Course", 3)
-    _, large = _full_course(owner, "Large Course", 16)
+    _, large = _full_course(owner, "Large Course", 16, rows=3)
     client.get(small.get_absolute_url())  # warm up the session and user lookups
 
     with django_assert_max_num_queries(60) as captured:
@@ -1019,7 +1037,10 @@ def test_session_page_queries_do_not_grow_with_the_course(
     with django_assert_num_queries(expected):
         response = client.get(large.get_absolute_url())
     assert "<h1>Session 16 of 16</h1>" in response.text
-    assert response.text.count('class="row-card" id="event-') == 2
+    assert response.text.count('class="row-card" id="event-') == 3
+    assert response.text.count('class="row-card" id="analysis-') == 3
+    assert response.text.count('class="row-card" id="homework-') == 3
+    assert response.text.count("Last week's action:") == 3
 
 
 def test_course_overview_queries_do_not_grow_with_the_course(
@@ -1027,7 +1048,7 @@ def test_course_overview_queries_do_not_grow_with_the_course(
 ):
     client = client_for(owner)
     small, _ = _full_course(owner, "Small Course", 3)
-    large, _ = _full_course(owner, "Large Course", 16)
+    large, _ = _full_course(owner, "Large Course", 16, rows=3)
     client.get(small.get_absolute_url())
 
     with django_assert_max_num_queries(60) as captured:
@@ -1043,7 +1064,7 @@ def test_session_list_queries_do_not_grow_with_the_course(
 ):
     client = client_for(owner)
     small, _ = _full_course(owner, "Small Course", 3)
-    large, _ = _full_course(owner, "Large Course", 16)
+    large, _ = _full_course(owner, "Large Course", 16, rows=3)
     url = lambda course: reverse("sessions_app:course_sessions", args=[course.pk])  # noqa: E731
     client.get(url(small))
 
@@ -1052,3 +1073,29 @@ def test_session_list_queries_do_not_grow_with_the_course(
     expected = len(captured.captured_queries)
     with django_assert_num_queries(expected):
         assert "Session 16 of 16" in client.get(url(large)).text
+
+
+def test_home_queries_do_not_grow_with_the_caseload(
+    client_for, owner, django_assert_max_num_queries, django_assert_num_queries
+):
+    client = client_for(owner)
+    today = timezone.localdate()
+
+    def add_courses(first, count):
+        for n in range(first, first + count):
+            course = _course_for(owner, f"Patient {n}")
+            _session_on(course, 1, today - timedelta(days=12))
+            _session_on(course, 2, today, 12 + n % 8, status=Session.Status.PLANNED)
+            _session_on(course, 3, today + timedelta(days=2), status=Session.Status.PLANNED)
+            MeasureFactory(course=course, answers=(1,) * 9)
+            RiskAssessmentFactory(course=course, level=RiskAssessment.Level.HIGH)
+
+    add_courses(0, 1)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(30) as captured:
+        client.get(reverse("home"))
+    expected = len(captured.captured_queries)
+    add_courses(1, 5)
+    with django_assert_num_queries(expected):
+        html = client.get(reverse("home")).text
+    assert html.count("no risk assessment documented") == 6

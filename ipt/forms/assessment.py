@@ -7,6 +7,17 @@ from ipt.forms.course import DateInput
 from ipt.models import Diagnosis, RiskAssessment, SuitabilityScreen
 
 
+def _no_blank_radio(form, *names):
+    """Drop the empty choice Django adds to a required model choice field.
+
+    As a radio button it would read "- Select an option -" and start out checked: the
+    therapist must choose an answer, and leaving it unchosen already shows "required".
+    """
+    for name in names:
+        field = form.fields[name]
+        field.choices = [(value, label) for value, label in field.choices if value != ""]
+
+
 class SuitabilityForm(forms.ModelForm):
     class Meta:
         model = SuitabilityScreen
@@ -62,6 +73,7 @@ class DiagnosisForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("diagnosed_on", timezone.localdate())
+        _no_blank_radio(self, "episode", "severity")
 
     def clean(self):
         cleaned = super().clean()
@@ -132,3 +144,4 @@ class RiskAssessmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("assessed_on", timezone.localdate())
+        _no_blank_radio(self, "level")

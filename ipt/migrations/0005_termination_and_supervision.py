@@ -6,143 +6,371 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipt', '0004_signed_contracts_are_immutable'),
-        ('sessions_app', '0001_initial'),
+        ("ipt", "0004_signed_contracts_are_immutable"),
+        ("sessions_app", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inventoryperson',
-            name='closeness_at_end',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Closest'), (2, 'Close'), (3, 'Less close')], null=True, verbose_name='closeness at the end of therapy'),
+            model_name="inventoryperson",
+            name="closeness_at_end",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[(1, "Closest"), (2, "Close"), (3, "Less close")],
+                null=True,
+                verbose_name="closeness at the end of therapy",
+            ),
         ),
         migrations.AddField(
-            model_name='problemareagoal',
-            name='review',
-            field=models.CharField(blank=True, choices=[('achieved', 'Achieved'), ('partly', 'Partly achieved'), ('not_achieved', 'Not achieved')], max_length=20, verbose_name='reviewed as'),
+            model_name="problemareagoal",
+            name="review",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("achieved", "Achieved"),
+                    ("partly", "Partly achieved"),
+                    ("not_achieved", "Not achieved"),
+                ],
+                max_length=20,
+                verbose_name="reviewed as",
+            ),
         ),
         migrations.AddField(
-            model_name='problemareagoal',
-            name='review_note',
-            field=models.TextField(blank=True, verbose_name='review note'),
+            model_name="problemareagoal",
+            name="review_note",
+            field=models.TextField(blank=True, verbose_name="review note"),
         ),
         migrations.CreateModel(
-            name='MaintenanceContract',
+            name="MaintenanceContract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreed_on', models.DateField(verbose_name='agreed on')),
-                ('interval_months', models.PositiveSmallIntegerField(default=3, verbose_name='months between follow-ups')),
-                ('number_of_followups', models.PositiveSmallIntegerField(default=4, verbose_name='number of follow-ups')),
-                ('booster_sessions', models.PositiveSmallIntegerField(default=0, help_text='Extra sessions the patient may ask for.', verbose_name='booster sessions available')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='maintenance', to='ipt.treatmentcourse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreed_on", models.DateField(verbose_name="agreed on")),
+                (
+                    "interval_months",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="months between follow-ups"
+                    ),
+                ),
+                (
+                    "number_of_followups",
+                    models.PositiveSmallIntegerField(
+                        default=4, verbose_name="number of follow-ups"
+                    ),
+                ),
+                (
+                    "booster_sessions",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Extra sessions the patient may ask for.",
+                        verbose_name="booster sessions available",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="maintenance",
+                        to="ipt.treatmentcourse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('follow_up', 'Follow-up'), ('booster', 'Booster session')], default='follow_up', max_length=20)),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('status', models.CharField(choices=[('due', 'Due'), ('held', 'Held'), ('missed', 'Missed')], default='due', max_length=10)),
-                ('held_on', models.DateField(blank=True, null=True, verbose_name='held on')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('phq9', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followup', to='ipt.measureresponse')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('maintenance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='ipt.maintenancecontract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("follow_up", "Follow-up"), ("booster", "Booster session")],
+                        default="follow_up",
+                        max_length=20,
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("due", "Due"), ("held", "Held"), ("missed", "Missed")],
+                        default="due",
+                        max_length=10,
+                    ),
+                ),
+                ("held_on", models.DateField(blank=True, null=True, verbose_name="held on")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "phq9",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="followup",
+                        to="ipt.measureresponse",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "maintenance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="ipt.maintenancecontract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressReview',
+            name="ProgressReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reviewed_on', models.DateField(verbose_name='reviewed on')),
-                ('what_helped', models.TextField(help_text="In the patient's words where possible: IPT credits the patient with the change.", verbose_name='what the patient did that helped')),
-                ('patient_view', models.TextField(blank=True, verbose_name='how the patient sees the change')),
-                ('further_treatment', models.TextField(blank=True, help_text='Required when the patient has not improved: IPT is one treatment among several.', verbose_name='alternative or additional treatment, or referral')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='progress_review', to='ipt.treatmentcourse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reviewed_on", models.DateField(verbose_name="reviewed on")),
+                (
+                    "what_helped",
+                    models.TextField(
+                        help_text="In the patient's words where possible: IPT credits the patient with the change.",
+                        verbose_name="what the patient did that helped",
+                    ),
+                ),
+                (
+                    "patient_view",
+                    models.TextField(blank=True, verbose_name="how the patient sees the change"),
+                ),
+                (
+                    "further_treatment",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the patient has not improved: IPT is one treatment among several.",
+                        verbose_name="alternative or additional treatment, or referral",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress_review",
+                        to="ipt.treatmentcourse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RelapsePreventionPlan',
+            name="RelapsePreventionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_on', models.DateField(verbose_name='written on')),
-                ('if_symptoms_return', models.TextField(help_text='e.g. book a booster session, see the GP, restart the weekly actions.', verbose_name='what to do if symptoms return')),
-                ('emergency_contacts', models.TextField(default='999 or A&E in an emergency · NHS 111, option 2, for urgent mental health help · Samaritans 116 123, any time', verbose_name='emergency contacts')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='relapse_plan', to='ipt.treatmentcourse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("written_on", models.DateField(verbose_name="written on")),
+                (
+                    "if_symptoms_return",
+                    models.TextField(
+                        help_text="e.g. book a booster session, see the GP, restart the weekly actions.",
+                        verbose_name="what to do if symptoms return",
+                    ),
+                ),
+                (
+                    "emergency_contacts",
+                    models.TextField(
+                        default="999 or A&E in an emergency · NHS 111, option 2, for urgent mental health help · Samaritans 116 123, any time",
+                        verbose_name="emergency contacts",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relapse_plan",
+                        to="ipt.treatmentcourse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RelapseTrigger',
+            name="RelapseTrigger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(max_length=300, verbose_name='interpersonal trigger')),
-                ('warning_signs', models.TextField(verbose_name='early warning signs')),
-                ('coping', models.TextField(verbose_name='coping skills and actions')),
-                ('people', models.TextField(blank=True, verbose_name='people to contact')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='triggers', to='ipt.relapsepreventionplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trigger", models.CharField(max_length=300, verbose_name="interpersonal trigger")),
+                ("warning_signs", models.TextField(verbose_name="early warning signs")),
+                ("coping", models.TextField(verbose_name="coping skills and actions")),
+                ("people", models.TextField(blank=True, verbose_name="people to contact")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="triggers",
+                        to="ipt.relapsepreventionplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SessionRating',
+            name="SessionRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('element', models.CharField(choices=[('mood_and_events', 'Mood linked to interpersonal events'), ('focal_area', 'Work on the focal problem area'), ('techniques', 'Use of IPT techniques (e.g. communication analysis)'), ('homework', 'Homework set and reviewed'), ('stance', 'Therapeutic stance: active, engaged ally')], max_length=30)),
-                ('score', models.PositiveSmallIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='sessions_app.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "element",
+                    models.CharField(
+                        choices=[
+                            ("mood_and_events", "Mood linked to interpersonal events"),
+                            ("focal_area", "Work on the focal problem area"),
+                            ("techniques", "Use of IPT techniques (e.g. communication analysis)"),
+                            ("homework", "Homework set and reviewed"),
+                            ("stance", "Therapeutic stance: active, engaged ally"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="sessions_app.session",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['element'],
+                "ordering": ["element"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionFeedback',
+            name="SupervisionFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='feedback')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='ipt.treatmentcourse')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='sessions_app.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="feedback")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="ipt.treatmentcourse",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="sessions_app.session",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='maintenancecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('interval_months__gte', 1), ('interval_months__lte', 12)), name='maintenance_interval_1_to_12_months'),
+            model_name="maintenancecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("interval_months__gte", 1), ("interval_months__lte", 12)),
+                name="maintenance_interval_1_to_12_months",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='maintenancecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('number_of_followups__gte', 1), ('number_of_followups__lte', 12)), name='maintenance_followups_1_to_12'),
+            model_name="maintenancecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number_of_followups__gte", 1), ("number_of_followups__lte", 12)
+                ),
+                name="maintenance_followups_1_to_12",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('held_on__isnull', False), _connector='OR'), name='held_followup_has_a_date'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "held"), _negated=True),
+                    ("held_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="held_followup_has_a_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionrating',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='rating_1_to_5'),
+            model_name="sessionrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="rating_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionrating',
-            constraint=models.UniqueConstraint(fields=('session', 'rater', 'element'), name='one_rating_per_element'),
+            model_name="sessionrating",
+            constraint=models.UniqueConstraint(
+                fields=("session", "rater", "element"), name="one_rating_per_element"
+            ),
         ),
     ]

@@ -205,9 +205,18 @@ class TreatmentCourse(models.Model):
     def expected_end_date(self):
         return self.start_date + timedelta(weeks=self.planned_sessions - 1)
 
-    def phq9_responses(self):
+    def phq9_responses(self, *, include_follow_ups=False):
+        """The course's PHQ-9s in date order; maintenance follow-ups after the end only if asked.
+
+        The outcome of the course is judged at its end; later follow-ups are judged on their own.
+        """
         return sorted(
-            (m for m in self.measures.all() if m.instrument_code == "phq9"),
+            (
+                m
+                for m in self.measures.all()
+                if m.instrument_code == "phq9"
+                and (include_follow_ups or self.ended_on is None or m.taken_on <= self.ended_on)
+            ),
             key=lambda m: (m.taken_on, m.created_at),
         )
 

@@ -11,6 +11,8 @@ from sessions_app.progress import sessions_between, with_last_session
 def home(request):
     if request.user.is_clinic_admin:
         return render(request, "ipt/admin_home.html")
+    if request.user.is_supervisor:
+        return redirect("dashboard")
     if not request.user.is_therapist:
         return redirect("patients:caseload")
     return therapist_home(request)
@@ -40,7 +42,14 @@ def therapist_home(request):
             "week_sessions": [
                 s for s in upcoming if timezone.localtime(s.scheduled_for).date() != today
             ],
-            "overdue": [c for c in courses if is_overdue(c.last_session_at, c.start_date, today)],
+            "overdue": [
+                c
+                for c in courses
+                # The day of the last session as the clinic counts it, not the UTC date.
+                if is_overdue(
+                    c.last_session_at and timezone.localtime(c.last_session_at), c.start_date, today
+                )
+            ],
             "at_risk": [
                 c
                 for c in courses

@@ -108,7 +108,10 @@ def measure_detail(request, pk, measure_pk):
 @require_http_methods(["GET", "POST"])
 def risk_new(request, pk):
     write = request.method == "POST"
-    course = get_course_for(request, pk, write=write, action="risk assessment")
+    # Risk found at a maintenance follow-up must still be assessed and documented.
+    course = get_course_for(
+        request, pk, write=write, action="risk assessment", after_completion=True
+    )
     measure = None
     if measure_id := request.GET.get("measure") or request.POST.get("measure"):
         measure = next((m for m in course.measures.all() if str(m.pk) == str(measure_id)), None)

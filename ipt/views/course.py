@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ipt import adherence
 from ipt.access import get_course_for
 from ipt.forms.course import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.models import Phase, TransitionRefused
@@ -47,6 +48,7 @@ def course_overview(request, pk):
             "progress": course_progress(course, sessions),
             "chart": chart,
             "chart_rows": chart_rows,
+            "adherence": adherence.review(course),
         },
     )
 

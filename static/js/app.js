@@ -10,32 +10,59 @@
     if (event.detail.xhr.status !== 401) return;
     const dialog = document.getElementById("login-expired");
     const elt = event.detail.elt;
+    const config = event.detail.requestConfig;
     pendingRetry = function () {
-      htmx.trigger(elt, elt.tagName === "FORM" ? "submit" : "ipt:retry");
+      // The same request from the same element, with its values as they are now. (Triggering
+      // "submit" would do nothing for the many hx-trigger="change" controls on the session page.)
+      htmx.ajax(config.verb, config.path, { source: elt });
     };
     document.dispatchEvent(new CustomEvent("ipt:login-expired", { detail: { elt: elt } }));
     if (dialog && !dialog.open) dialog.showModal();
   });
 
-  document.addEventListener("click", function (event) {
-    const retry = event.target.closest("[data-retry]");
-    if (!retry) return;
-    const dialog = retry.closest("dialog");
-    if (dialog) dialog.close();
+  function tryAgain(dialog) {
+    if (dialog && dialog.open) dialog.close();
     if (pendingRetry) {
       const again = pendingRetry;
       pendingRetry = null;
       again();
     }
     document.dispatchEvent(new CustomEvent("ipt:retry-after-login"));
+  }
+
+  document.addEventListener("click", function (event) {
+    const retry = event.target.closest("[data-retry]");
+    if (!retry) return;
+    tryAgain(retry.closest("dialog"));
+  });
+
+  // An autosave got through on its own (static/js/autosave.js): the login is back, so the
+  // refused action goes again too, as if "Try again" had been chosen.
+  document.addEventListener("ipt:login-back", function () {
+    const dialog = document.getElementById("login-expired");
+    if (pendingRetry || (dialog && dialog.open)) tryAgain(dialog);
   });
 
   // Send the current CSRF token from the cookie: logging in again (in another tab) rotates it,
-  // and a page loaded before that would otherwise post a stale one.
-  document.addEventListener("htmx:configRequest", function (event) {
+  // and a page loaded before that would otherwise post a stale one. Django reads the token
+  // from a form's csrfmiddlewaretoken field before the header, so both are refreshed.
+  function currentCsrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    const token = currentCsrfToken();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    const data = event.detail.formData;
+    if (data && data.has("csrfmiddlewaretoken")) data.set("csrfmiddlewaretoken", token);
   });
+  // Plain (non-htmx) forms too: finalising, the session status, addenda...
+  document.addEventListener("submit", function (event) {
+    const token = currentCsrfToken();
+    const field = event.target.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token && field) field.value = token;
+  }, true);
 
   // Move focus to the error summary so keyboard and screen-reader users hear what to fix.
   function focusErrors() {

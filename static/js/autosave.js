@@ -8,6 +8,11 @@
   const MAX_RETRY_MS = 15000;
   const states = new WeakMap();
   const pending = new Set();
+  // Text the server will not take (the session was finalised, the row removed elsewhere):
+  // retrying cannot help, but the page must not say that everything was saved.
+  const refused = new Set();
+  // A form submission that leaves the page, held until the waiting text is saved.
+  let afterSaving = null;
 
   function state(el) {
     if (!states.has(el)) states.set(el, { timer: null, inflight: false, again: false, retryMs: 2000, conflict: false });
@@ -26,11 +31,22 @@
     status.className = "autosave-status " + (kind || "");
   }
 
+  // Forget text areas that are gone (a row removed with htmx): nothing is left to save.
+  function forgetRemoved() {
+    [pending, refused].forEach(function (set) {
+      set.forEach(function (el) { if (!el.isConnected) set.delete(el); });
+    });
+  }
+
   function updateSummary(lastSaved) {
     const summary = document.getElementById("save-summary");
     if (!summary) return;
+    forgetRemoved();
     if (pending.size) {
       summary.textContent = "Not saved yet: " + pending.size + " field" + (pending.size === 1 ? "" : "s") + " waiting. Your text is kept on this page and saving is retried.";
+      summary.classList.add("unsaved");
+    } else if (refused.size) {
+      summary.textContent = "Not saved: some text on this page could not be saved (see the field marked “Not saved”). Copy it before you leave the page.";
       summary.classList.add("unsaved");
     } else {
       summary.textContent = lastSaved ? "All changes saved at " + lastSaved + "." : "Everything you type is saved as you go.";
@@ -46,6 +62,7 @@
 
   function retry(el, message) {
     const st = state(el);
+    afterSaving = null;
     setStatus(el, message, "error");
     updateSummary();
     schedule(el, st.retryMs);
@@ -58,12 +75,18 @@
   }
 
   function loginBack() {
+    // app.js closes the dialog and sends again the htmx action that was refused with it.
+    document.dispatchEvent(new CustomEvent("ipt:login-back"));
     const dialog = document.getElementById("login-expired");
     if (dialog && dialog.open) dialog.close();
   }
 
   async function save(el) {
     const st = state(el);
+    if (!el.isConnected) {
+      updateSummary();
+      return;
+    }
     if (st.conflict) return;
     if (st.inflight) { st.again = true; return; }
     st.inflight = true;
@@ -99,6 +122,11 @@
         pending.delete(el);
         setStatus(el, "Saved at " + data.saved_at, "saved");
         updateSummary(data.saved_at);
+        if (afterSaving && !pending.size) {
+          const held = afterSaving;
+          afterSaving = null;
+          held.form.requestSubmit(held.submitter);
+        }
       } else {
         st.again = false;
         schedule(el, 0);
@@ -107,10 +135,14 @@
       loginExpired();
       retry(el, "Not saved: your login has expired. Log in again (a new tab is fine) and saving resumes.");
     } else if (response.status === 409) {
+      afterSaving = null;
       showConflict(el, await response.json());
-    } else if (response.status === 423) {
+    } else if (response.status === 423 || response.status === 404) {
+      afterSaving = null;
+      // Finalised, or the row was removed in another window: no retry will succeed.
+      const data = response.status === 423 ? await response.json() : { error: "this was removed in another window or tab." };
       pending.delete(el);
-      const data = await response.json();
+      refused.add(el);
       setStatus(el, "Not saved: " + data.error, "error");
       updateSummary();
     } else {
@@ -162,10 +194,32 @@
   document.addEventListener("input", function (event) {
     const el = event.target;
     if (!(el instanceof HTMLTextAreaElement) || !el.hasAttribute("data-autosave")) return;
+    refused.delete(el);
     pending.add(el);
     setStatus(el, "Not saved yet…", "");
     updateSummary();
     schedule(el, PAUSE_MS);
+  });
+
+  // A form that leaves the page (finalising, the session status) first saves what is waiting:
+  // otherwise the last words typed before "Finalise" would reach the server after the lock.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.hasAttribute("hx-post")) return;
+    forgetRemoved();
+    if (!pending.size) return;
+    event.preventDefault();
+    const waiting = Array.from(pending);
+    const conflicted = waiting.find(function (el) { return state(el).conflict; });
+    if (conflicted) {
+      conflicted.focus();
+      return;
+    }
+    afterSaving = { form: form, submitter: event.submitter };
+    waiting.forEach(function (el) {
+      clearTimeout(state(el).timer);
+      save(el);
+    });
   });
 
   function retryAll() {
@@ -175,7 +229,8 @@
   document.addEventListener("ipt:retry-after-login", retryAll);
 
   window.addEventListener("beforeunload", function (event) {
-    if (pending.size) {
+    forgetRemoved();
+    if (pending.size || refused.size) {
       event.preventDefault();
       event.returnValue = "";
     }

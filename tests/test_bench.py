@@ -1,0 +1,72 @@
+"""The benchmark's seeding and measuring, at a tiny scale (`make bench` runs it at clinic scale)."""
+
+import pytest
+from django.test import Client
+
+from ipt import bench
+from ipt.management.commands.bench import Result, bench_settings, measure, pick_targets, table
+from ipt.models import (
+    InventoryPerson,
+    MeasureResponse,
+    Phase,
+    ProblemArea,
+    Role,
+    TreatmentContract,
+    TreatmentCourse,
+    User,
+)
+from sessions_app.models import Session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic():
+    return bench.seed(supervisors=1, therapists=2, courses=5, sessions=40)
+
+
+def test_seeds_the_clinic_asked_for(clinic):
+    assert User.objects.filter(role=Role.SUPERVISOR).count() == 1
+    assert User.objects.filter(role=Role.THERAPIST, supervisor=clinic.supervisors[0]).count() == 2
+    assert TreatmentCourse.objects.count() == 5
+    assert Session.objects.count() == 40
+    assert clinic.counts["sessions"] == 40
+
+
+def test_seeded_courses_are_consistent(clinic):
+    for course in TreatmentCourse.objects.with_initial_phase():
+        assert course.suitability_or_none and course.diagnosis_or_none
+        assert course.baseline_phq9 is not None
+        assert 3 <= len(course.inventory.all()) <= 6
+        assert 1 <= len(course.problem_areas.all()) <= ProblemArea.MAX_PER_COURSE
+        numbers = list(course.sessions.values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1))
+        if course.phase != Phase.INITIAL:
+            assert course.signed_contract is not None
+            assert course.transitions.exists()
+    # Session data points only at records of its own course.
+    for session in Session.objects.exclude(phq9=None).select_related("phq9"):
+        assert session.phq9.course_id == session.course_id
+        assert session.status == Session.Status.HELD
+    for person in InventoryPerson.objects.filter(problem_areas__isnull=False):
+        assert person.problem_areas.get().course_id == person.course_id
+    assert all(sum(m.answers) == m.total for m in MeasureResponse.objects.all())
+    assert TreatmentContract.objects.filter(signed_at__isnull=False).exists()
+
+
+def test_measures_a_page_and_the_floor(clinic):
+    with bench_settings():
+        targets = pick_targets(clinic.supervisors[0])
+        client = Client()
+        client.force_login(targets.therapist)
+        floor, floor_queries = measure(client, ["/__floor__/"], 2)
+        page, page_queries = measure(client, targets.sessions[:1], 2)
+    assert len(floor) == len(page) == 2
+    assert all(ms > 0 for ms in floor + page)
+    assert floor_queries[0] >= 1 and page_queries[0] > floor_queries[0]
+    results = [
+        Result("Floor", "therapist", "–", floor, floor_queries),
+        Result("Session page", "therapist", "1 session", page, page_queries),
+    ]
+    assert results[1].p95 >= results[1].median > 0
+    assert "| Session page | therapist | 1 session | 2 |" in table(results)
