@@ -6,11 +6,17 @@ from django.utils import timezone
 
 from ipt.models import (
     Diagnosis,
+    EndReason,
+    FollowUp,
     Formulation,
     InventoryPerson,
     LifeEvent,
+    MaintenanceContract,
     MeasureResponse,
     ProblemArea,
+    ProgressReview,
+    RelapsePreventionPlan,
+    RelapseTrigger,
     RiskAssessment,
     Role,
     SickRole,
@@ -119,6 +125,41 @@ PATIENTS = [
 ]
 
 
+# Courses that have ended, and one that has lost its rhythm: for outcomes and supervision.
+MORE_PATIENTS = [
+    (
+        "therapist",
+        "Robert Chen",
+        date(1958, 2, 14),
+        "Retired in the spring; lost his routine and his team; low and irritable at home.",
+    ),
+    (
+        "therapist",
+        "Sofia Marin",
+        date(1990, 7, 2),
+        "Depressed since her divorce a year ago; shares care of two children with her ex-husband.",
+    ),
+    (
+        "therapist2",
+        "Kwame Mensah",
+        date(1975, 10, 21),
+        "Recurrent depression; conflict with his brother over their father's care.",
+    ),
+    (
+        "therapist2",
+        "Olivia Grant",
+        date(2001, 3, 9),
+        "Low mood after moving away for her first job; lonely, hardly sleeping.",
+    ),
+    (
+        "therapist2",
+        "Hannah Kowalski",
+        date(1983, 12, 5),
+        "Depression after her mother's death in the winter.",
+    ),
+]
+
+
 def seed():
     created = []
     staff = {}
@@ -149,6 +190,21 @@ def seed():
         )
         if was_created:
             created.append(f"patient {vignette['full_name']}")
+    for therapist, name, born, reason in MORE_PATIENTS:
+        _, was_created = Patient.objects.get_or_create(
+            therapist=staff[therapist],
+            full_name=name,
+            defaults={
+                "date_of_birth": born,
+                "phone": "07700 900" + str(100 + len(name)),
+                "emergency_contact_name": "Next of kin on file",
+                "emergency_contact_phone": "07700 900500",
+                "referral_source": "GP",
+                "referral_reason": reason,
+            },
+        )
+        if was_created:
+            created.append(f"patient {name}")
     seed_courses(created)
     return created
 
@@ -605,12 +661,196 @@ def _grace(patient, by):
     return course
 
 
+def _answers(total):
+    """Nine PHQ-9 answers adding up to ``total``, item 9 at 0 (spread as evenly as possible)."""
+    answers = [0] * 9
+    for i in range(total):
+        answers[i % 8] += 1
+    return answers
+
+
+WEEKS = [
+    "Talked openly for the first time in weeks",
+    "A tense evening; they left it unresolved",
+    "Asked for help and got it",
+    "Planned something together",
+    "Avoided a difficult conversation",
+    "Shared how the week had been",
+]
+
+
+def _run_course(
+    patient, by, *, weeks_ago, area, people, scores, missed=(), rationale, **area_fields
+):
+    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals."""
+    course = _start(patient, weeks_ago * 7)
+    _screen(course, by, weeks_ago * 7)
+    Diagnosis.objects.create(
+        course=course, disorder="mdd", episode="single", severity="moderate",
+        onset=_d(weeks_ago * 7 + 90), diagnosed_on=_d(weeks_ago * 7), explained_as_illness=True,
+    )  # fmt: skip
+    SickRole.objects.create(
+        course=course, given_on=_d(weeks_ago * 7), excused="Some household duties, for now.",
+        commitments="Weekly sessions and the agreed actions.",
+    )  # fmt: skip
+    folk = _people(course, people)
+    first = next(iter(folk.values()))
+    problem_area = _area(
+        course, area, rationale, person=area_fields.pop("person", None) and first, **area_fields
+    )
+    Formulation.objects.create(course=course, text=Formulation.draft(course))
+    sessions = _plan(course, weeks_ago * 7)
+    for number, total in enumerate(scores, start=1):
+        session = sessions[number - 1]
+        if number in missed:
+            _miss(session, "Did not attend.")
+            continue
+        _hold(
+            session, by, phq9=_answers(total), techniques=["clarification"],
+            mood_context="Talked about the week with the people who matter.",
+            events=[(first, WEEKS[number % len(WEEKS)], "Mixed.", True)] if number % 3 else [],
+            focal_notes=f"Worked on {problem_area.get_area_display().lower()}.",
+            homework=(f"One conversation with {first.name} this week.", first, "done", "Did it.")
+            if number < len(scores) else None,
+        )  # fmt: skip
+        if number == course.initial_phase_sessions:
+            _sign(course, by, weeks_ago * 7 - 7 * (number - 1))
+            _enter_middle(course, by, session)
+    return course, sessions
+
+
+def _terminate(course, by, sessions, at, *, helped, further="", triggers=(), complete=True):
+    course.enter_termination_phase(by, note="Ending raised with the patient.")
+    course.transitions.filter(to_phase="termination").update(
+        at=sessions[at - 1].scheduled_for + timedelta(hours=1)
+    )
+    for area in course.problem_areas.all():
+        for goal in area.goals.all():
+            goal.review = "achieved" if course.improved else "partly"
+            goal.save(update_fields=["review"])
+    last = sessions[-1].scheduled_for.date()
+    ProgressReview.objects.create(
+        course=course, reviewed_on=last, what_helped=helped, further_treatment=further
+    )
+    plan = RelapsePreventionPlan.objects.create(
+        course=course, written_on=last,
+        if_symptoms_return="Book a booster session through the clinic; restart the weekly actions; see the GP.",
+    )  # fmt: skip
+    for i, (trigger, signs, coping, people) in enumerate(triggers):
+        RelapseTrigger.objects.create(
+            plan=plan,
+            trigger=trigger,
+            warning_signs=signs,
+            coping=coping,
+            people=people,
+            position=i,
+        )
+    for person in course.inventory.all():
+        person.closeness_at_end = (
+            max(1, person.closeness - 1) if course.improved else person.closeness
+        )
+        person.save(update_fields=["closeness_at_end"])
+    if complete:
+        course.complete(by, note="Course completed as contracted.")
+        course.ended_on = last
+        course.save(update_fields=["ended_on"])
+        course.transitions.filter(to_phase="completed").update(
+            at=sessions[-1].scheduled_for + timedelta(hours=1)
+        )
+
+
+def _robert(patient, by):
+    """Retirement as a role transition: completed and remitted."""
+    course, sessions = _run_course(
+        patient, by, weeks_ago=16, area=ProblemArea.Area.ROLE_TRANSITION,
+        people=[("Jean", "wife", 1), ("Alan", "old colleague", 3), ("Mei", "daughter", 2)],
+        scores=[16, 15, 14, 13, 11, 10, 9, 7, 6, 5, 4, 3],
+        rationale="Low since retiring in the spring: lost his role, routine and his team.",
+        from_role="site engineer", to_role="retired husband and grandfather",
+    )  # fmt: skip
+    _terminate(
+        course, by, sessions, 10,
+        helped="Volunteering two mornings a week; telling Jean when he felt useless instead of snapping.",
+        triggers=[("Feeling in the way at home", "Snapping at Jean, sleeping in", "Plan the week with Jean; volunteer", "Jean, Alan")],
+    )  # fmt: skip
+    return course
+
+
+def _sofia(patient, by):
+    """Divorce as a role transition: improved but not remitted, with a maintenance contract."""
+    course, sessions = _run_course(
+        patient, by, weeks_ago=18, area=ProblemArea.Area.ROLE_TRANSITION,
+        people=[("Ana", "sister", 1), ("Marco", "ex-husband", 2), ("Lea", "friend", 2)],
+        scores=[18, 18, 17, 16, 14, 13, 12, 11, 10, 9, 9, 8], missed={6},
+        rationale="The divorce ended her role as a wife and changed her friendships.",
+        from_role="married mother", to_role="separated, co-parenting mother",
+    )  # fmt: skip
+    _terminate(
+        course, by, sessions, 10,
+        helped="Agreeing a handover routine with Marco; seeing Lea every week.",
+        triggers=[("Arguments with Marco at handovers", "Lying awake replaying them", "Use the agreed script; text, don't call", "Ana, Lea")],
+    )  # fmt: skip
+    maintenance = MaintenanceContract.objects.create(
+        course=course, agreed_on=course.ended_on, booster_sessions=2
+    )
+    for due in maintenance.schedule(course.ended_on):
+        FollowUp.objects.create(maintenance=maintenance, due_on=due)
+    return course
+
+
+def _kwame(patient, by):
+    """Dispute with his brother: not improved, referred on."""
+    course, sessions = _run_course(
+        patient, by, weeks_ago=15, area=ProblemArea.Area.ROLE_DISPUTE,
+        people=[("Kofi", "brother", 1), ("Ama", "wife", 1), ("Dad", "father", 2)],
+        scores=[17, 17, 16, 17, 16, 16, 15, 16, 15, 16, 15, 15], person=True, dispute_stage="impasse",
+        rationale="Conflict with Kofi over their father's care keeps him low.",
+    )  # fmt: skip
+    _terminate(
+        course, by, sessions, 10,
+        helped="Naming the dispute; one calm call with Kofi.",
+        further="Referred to the GP for a medication review and to the psychology service for CBT; "
+        "discussed with supervisor.",
+        triggers=[("Decisions about Dad's care", "Withdrawing, drinking more", "Write down what he wants before calls", "Ama")],
+    )  # fmt: skip
+    return course
+
+
+def _olivia(patient, by):
+    """A first job in a new city: dropped out after four sessions."""
+    course, sessions = _run_course(
+        patient, by, weeks_ago=9, area=ProblemArea.Area.INTERPERSONAL_DEFICITS,
+        people=[("Mum", "mother", 1), ("Jess", "flatmate", 3)], scores=[15, 14, 15, 14],
+        rationale="Few close ties since moving; finds it hard to start friendships.",
+    )  # fmt: skip
+    course.end_early(by, EndReason.DROP_OUT, sessions[3].scheduled_for.date() + timedelta(days=14),
+                     note="Did not attend sessions 5 and 6; a letter offering to restart was sent.")  # fmt: skip
+    return course
+
+
+def _hannah(patient, by):
+    """Grief for her mother: middle phase, but no session for over two weeks."""
+    course, _ = _run_course(
+        patient, by, weeks_ago=7, area=ProblemArea.Area.GRIEF,
+        people=[("Mother (Irena)", "mother, died", 1, {"deceased": True}), ("Piotr", "husband", 1)],
+        scores=[14, 13, 13, 12, 12], person=True, date_of_death=_d(150),
+        rationale="Mourning stalled since her mother died in the winter.",
+    )  # fmt: skip
+    # The last two planned sessions passed without being recorded: the course is overdue.
+    return course
+
+
 COURSES = {
     "Daniel Moreno": _daniel,
     "Margaret Ellis": _margaret,
     "Aisha Rahman": _aisha,
     "Tom Whitaker": _tom,
     "Grace Adeyemi": _grace,
+    "Robert Chen": _robert,
+    "Sofia Marin": _sofia,
+    "Kwame Mensah": _kwame,
+    "Olivia Grant": _olivia,
+    "Hannah Kowalski": _hannah,
 }
 
 
