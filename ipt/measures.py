@@ -258,21 +258,21 @@ def phq9_needs_risk_assessment(answers: Sequence[int]) -> bool:
     return answers[PHQ9_RISK_ITEM - 1] > 0
 
 
-class _Rule(NamedTuple):
+class OutcomeRule(NamedTuple):
     remission_max: int  # latest at or below this is remission
     caseness: int  # "clinical case" cut-off: recovery is baseline >= caseness, latest below it
     reliable_change: int | None  # smallest change beyond measurement error; None = not defined
 
 
-_RULES = {
+OUTCOME_RULES = {
     # Remission: PHQ-9 below 5. NHS Talking Therapies: caseness at 10, reliable change 6 points.
-    "phq9": _Rule(remission_max=4, caseness=10, reliable_change=6),
+    "phq9": OutcomeRule(remission_max=4, caseness=10, reliable_change=6),
     # Remission: GAD-7 below 5. NHS Talking Therapies: caseness at 8, reliable change 4 points.
-    "gad7": _Rule(remission_max=4, caseness=8, reliable_change=4),
+    "gad7": OutcomeRule(remission_max=4, caseness=8, reliable_change=4),
     # Remission: HAM-D-17 of 7 or below; recovery from 8+ into that range. There is no agreed
     # reliable-change index for the HAM-D, so neither reliable flag is ever set: rely on
     # response and remission instead.
-    "hamd17": _Rule(remission_max=7, caseness=8, reliable_change=None),
+    "hamd17": OutcomeRule(remission_max=7, caseness=8, reliable_change=None),
 }
 
 
@@ -292,7 +292,7 @@ class Outcome:
     @property
     def summary(self) -> str:
         """One clinical sentence, e.g. "Response and remission: PHQ-9 18 → 4 (-78%)."."""
-        never_ill = self.baseline <= _RULES[self.instrument.code].remission_max
+        never_ill = self.baseline <= OUTCOME_RULES[self.instrument.code].remission_max
         verdicts = (  # first match wins; deterioration is the flag that most needs to be seen
             (self.reliable_deterioration, "Reliable deterioration"),
             (self.remission and never_ill, "Below the remission cut-off throughout"),
@@ -316,7 +316,7 @@ class Outcome:
 def outcome(instrument: Instrument | str, baseline: int, latest: int) -> Outcome:
     """Compare a latest total with the baseline total on the same instrument."""
     inst = get_instrument(instrument)
-    rule = _RULES.get(inst.code)
+    rule = OUTCOME_RULES.get(inst.code)
     if rule is None:
         raise ValueError(f"No outcome rules are defined for {inst.name}.")
     inst.check_total(baseline, "baseline")

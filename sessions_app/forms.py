@@ -66,7 +66,9 @@ class QuickPhq9Form(forms.Form):
                 widget=forms.NumberInput(
                     attrs={"min": 0, "max": 3, "inputmode": "numeric", "class": "digit"}
                 ),
-                error_messages={"required": "0–3", "min_value": "0–3", "max_value": "0–3"},
+                error_messages={
+                    k: "0–3" for k in ("required", "invalid", "min_value", "max_value")
+                },
             )
         self.fields["difficulty"] = forms.TypedChoiceField(
             label=measures.PHQ9.difficulty_question,

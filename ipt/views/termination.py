@@ -41,7 +41,7 @@ class OutcomeRow:
 
 def _criteria(instrument):
     # The thresholds live in ipt.measures; this only puts them into words.
-    rule = measures._RULES[instrument.code]
+    rule = measures.OUTCOME_RULES[instrument.code]
     parts = [
         "response: a fall of at least 50%",
         f"remission: below {rule.remission_max + 1}",
@@ -72,7 +72,7 @@ def outcome_rows(course):
                 latest=scores[-1],
                 result=measures.outcome(instrument, scores[0].total, scores[-1].total),
                 criteria=_criteria(instrument),
-                reliable_defined=measures._RULES[code].reliable_change is not None,
+                reliable_defined=measures.OUTCOME_RULES[code].reliable_change is not None,
             )
         )
     return rows

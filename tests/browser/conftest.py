@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.urls import resolve
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # test itself are still synchronous and safe.
@@ -24,6 +26,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _ready_for_a_busy_machine():
+    """Give assertions the same 8 s as actions, and load the views before the first request.
+
+    The live server otherwise imports the URLconf (and the PDF library with it) while the
+    login page waits, which can take most of those 8 s on a busy machine.
+    """
+    resolve("/accounts/login/")
+    expect.set_options(timeout=8000)
+    yield
+    expect.set_options(timeout=5000)  # Playwright's default
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ create the therapist and the patient at the start and to check the record at the
 import re
 from datetime import timedelta
 
-import pytest
-from django.urls import resolve
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -36,19 +34,6 @@ def label(text):
 
 def iso(day):
     return day.isoformat()
-
-
-@pytest.fixture(autouse=True)
-def _ready_for_a_busy_machine():
-    """Give assertions the same 8 s as actions, and load the views before the first request.
-
-    The live server otherwise imports the URLconf (and the PDF library with it) while the
-    login page waits, which can take most of those 8 s on a busy machine.
-    """
-    resolve("/accounts/login/")
-    expect.set_options(timeout=8000)
-    yield
-    expect.set_options(timeout=5000)  # Playwright's default, for the other test files
 
 
 # --- steps --------------------------------------------------------------------------------
@@ -107,7 +92,7 @@ def screen_suitability(page):
 
 
 def record_diagnosis(page, onset):
-    expect(page.get_by_role("heading", name="Diagnosis and baseline measure")).to_be_visible()
+    expect(page.get_by_role("heading", name="Diagnosis and baseline PHQ-9")).to_be_visible()
     expect_no_answer_chosen_for_me(page)
     page.get_by_label(label("Disorder")).select_option(label="Major depressive disorder")
     page.get_by_role("radio", name="Single episode").check()
