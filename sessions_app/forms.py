@@ -66,9 +66,9 @@ class QuickPhq9Form(forms.Form):
                 widget=forms.NumberInput(
                     attrs={"min": 0, "max": 3, "inputmode": "numeric", "class": "digit"}
                 ),
-                error_messages={
-                    k: "0–3" for k in ("required", "invalid", "min_value", "max_value")
-                },
+                error_messages=dict.fromkeys(
+                    ("required", "invalid", "min_value", "max_value"), "0–3"
+                ),
             )
         self.fields["difficulty"] = forms.TypedChoiceField(
             label=measures.PHQ9.difficulty_question,
