@@ -27,11 +27,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from ipt.models import Phase
+from sessions_app.models import (
+    CommunicationAnalysis,
+    DisputeStageChange,
+    Homework,
+    InterpersonalEvent,
+    Session,
+)
 
 # Session statuses as stored by sessions_app (its Session.Status values). Kept as plain strings
 # so the rules below need no model: the course does not reach into a session's internals.
@@ -40,9 +47,6 @@ TOOK_PLACE = (HELD, MISSED)
 
 # Techniques that are themselves work on the focal area (sessions_app Technique values).
 FOCAL_TECHNIQUES = frozenset({"communication_analysis", "role_play", "decision_analysis"})
-
-# What facts_for reads from each session; prefetched by the two helpers below.
-SESSION_ROWS = ("events", "homework_set", "communication_analyses", "dispute_stage_changes")
 
 
 # --- plain facts ----------------------------------------------------------------------------
@@ -87,20 +91,52 @@ class CourseFacts:
 
 
 # --- building the facts from the record (the only ORM access) -------------------------------
+def _typed(field):
+    # Text with at least one non-space character: an untyped row is not a record of anything.
+    return Q(**{f"{field}__regex": r"\S"})
+
+
+def sessions_with_facts(sessions):
+    """Sessions annotated with what facts_for reads, in a fixed number of queries.
+
+    The database answers "is there one?" for events, analyses and dispute-stage changes, so
+    thousands of sessions (a supervisor's caseload) never load every row of every session;
+    typed homework is loaded whole (pages also show it).
+    """
+    row_of = OuterRef("pk")
+    return sessions.annotate(
+        has_typed_event=Exists(
+            InterpersonalEvent.objects.filter(session=row_of).filter(
+                _typed("what_happened") | _typed("feelings")
+            )
+        ),
+        has_analysis=Exists(CommunicationAnalysis.objects.filter(session=row_of)),
+        has_stage_change=Exists(DisputeStageChange.objects.filter(session=row_of)),
+    ).prefetch_related(
+        Prefetch(
+            "homework_set",
+            queryset=Homework.objects.filter(_typed("action")),
+        )
+    )
+
+
 def sessions_for_adherence(course):
-    """A course's sessions with every row facts_for reads, in a fixed number of queries.
+    """A course's sessions with every fact facts_for reads, in a fixed number of queries.
 
     Also prefetches the course's phase transitions, so that facts_for itself runs no query.
     """
     prefetch_related_objects([course], "transitions")
-    return list(course.sessions.prefetch_related(*SESSION_ROWS))
+    return list(sessions_with_facts(course.sessions.all()))
+
+
+def session_prefetch():
+    """The ``sessions`` prefetch for lists of courses: then facts_for(c, c.sessions.all())."""
+    return Prefetch("sessions", queryset=sessions_with_facts(Session.objects.all()))
 
 
 def prefetch_for_adherence(courses):
     """For lists of courses (e.g. a supervisor's caseload): facts_for(c, c.sessions.all())."""
-    return courses.with_initial_phase().prefetch_related(
-        "transitions", *(f"sessions__{rows}" for rows in SESSION_ROWS)
-    )
+    return courses.with_initial_phase().prefetch_related("transitions", session_prefetch())
 
 
 def _local_date(moment):
@@ -126,13 +162,12 @@ def facts_for(course, sessions, *, today=None):
                 status=s.status,
                 mood_checked=s.phq9_id is not None or s.mood_rating is not None,
                 # An empty row added but never typed in is not an interpersonal event.
-                interpersonal=_text(s.mood_context)
-                or any(_text(e.what_happened) or _text(e.feelings) for e in s.events.all()),
+                interpersonal=_text(s.mood_context) or s.has_typed_event,
                 focal_work=_text(s.focal_notes)
                 or _text(s.role_play_notes)
                 or bool(FOCAL_TECHNIQUES.intersection(s.techniques))
-                or bool(s.communication_analyses.all())
-                or bool(s.dispute_stage_changes.all()),
+                or s.has_analysis
+                or s.has_stage_change,
                 phq9=total_of.get(s.phq9_id),
             )
         )
@@ -142,8 +177,7 @@ def facts_for(course, sessions, *, today=None):
                 outcome=h.outcome,
                 reviewed_in=number_of.get(h.reviewed_in_id),
             )
-            for h in s.homework_set.all()
-            if _text(h.action)  # an untyped row is not homework set
+            for h in s.homework_set.all()  # typed homework only: see sessions_with_facts
         )
 
     transitions = list(course.transitions.all())

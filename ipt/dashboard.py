@@ -89,10 +89,6 @@ class Row:
             "gaps": bool(self.gaps),
         }[flag]
 
-    @property
-    def flag_count(self):
-        return sum(self.has(flag) for flag in FLAGS)
-
 
 def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
     """The supervisees' courses with everything the rows read, prefetched in fixed queries."""
@@ -117,7 +113,7 @@ def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
         "contracts",
         "transitions",
         "relapse_plan__triggers",
-        *(f"sessions__{rows}" for rows in adherence.SESSION_ROWS),
+        adherence.session_prefetch(),
     )
 
 
@@ -140,13 +136,9 @@ def build_row(course, today):
         phq9=phq9,
         risk=risk.message if (risk := risk_flag_for(course)) else "",
         overdue=course.is_active and is_overdue(last, course.start_date, today),
-        off_track=_off_track(facts),
+        off_track=not_on_track(facts.baseline_phq9, facts.latest_phq9, facts.latest_phq9_session),
         gaps=list(adherence.summarise(adherence.run_checks(facts)).gaps),
     )
-
-
-def _off_track(facts):
-    return not_on_track(facts.baseline_phq9, facts.latest_phq9, facts.latest_phq9_session)
 
 
 # --- filtering, sorting, totals ------------------------------------------------------------------

@@ -739,3 +739,32 @@ def test_supervisor_cannot_sign_the_contract(sup_client, course):
     )
     assert response.status_code == 403
     assert not TreatmentContract.objects.get(pk=contract.pk).is_signed
+
+
+def test_the_course_review_costs_the_same_queries_for_3_and_12_sessions(
+    client_for, supervisor, patient, django_assert_num_queries
+):
+    from tests.factories import (
+        CommunicationAnalysisFactory,
+        HomeworkFactory,
+        InterpersonalEventFactory,
+        SessionFactory,
+    )
+
+    course = CourseFactory(patient=patient)
+
+    def add_sessions(numbers):
+        for n in numbers:
+            session = SessionFactory(course=course, number=n)
+            InterpersonalEventFactory.create_batch(2, session=session)
+            CommunicationAnalysisFactory(session=session)
+            HomeworkFactory(set_in=session)
+
+    client = client_for(supervisor)
+    url = reverse("course:review", args=[course.pk])
+    add_sessions(range(1, 4))
+    with django_assert_num_queries(60, exact=False) as few:
+        client.get(url)
+    add_sessions(range(4, 13))
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

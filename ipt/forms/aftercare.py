@@ -225,7 +225,9 @@ class FollowUpForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.status == FollowUp.Status.DUE:
             self.initial["status"] = None
-            self.initial.setdefault("held_on", timezone.localdate())
+            # The instance's empty date is already in ``initial``: setdefault would keep it.
+            if self.initial.get("held_on") is None:
+                self.initial["held_on"] = timezone.localdate()
 
     def clean(self):
         cleaned = super().clean()

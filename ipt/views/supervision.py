@@ -139,8 +139,8 @@ def dashboard_csv(request):
 def _review_context(request, course, form):
     prefetch_related_objects([course], "transitions")
     sessions = list(
-        course.sessions.select_related("phq9").prefetch_related(
-            *adherence.SESSION_ROWS,
+        adherence.sessions_with_facts(course.sessions.select_related("phq9")).prefetch_related(
+            "events",
             Prefetch("ratings", queryset=SessionRating.objects.select_related("rater")),
         )
     )

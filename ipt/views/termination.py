@@ -13,7 +13,7 @@ from ipt import charts, measures
 from ipt.access import get_course_for
 from ipt.forms.course import TransitionForm
 from ipt.forms.termination import ClosenessAtEndForm, ProgressReviewForm, areas_with_goals
-from ipt.models import MeasureResponse, Phase, TransitionRefused
+from ipt.models import FollowUp, MeasureResponse, Phase, TransitionRefused
 from ipt.models.initial import Closeness
 from ipt.pdf import pdf_response, render_pdf
 from sessions_app.progress import course_progress, symptom_chart
@@ -55,11 +55,25 @@ def _criteria(instrument):
 
 
 def outcome_rows(course):
-    """Baseline (first) against latest (last) score for each instrument given at least twice."""
+    """Baseline (first) against latest (last) score for each instrument given at least twice.
+
+    The outcome of the course is judged at its end: scores taken at maintenance follow-ups,
+    or after the course ended, are left out (the maintenance page compares those).
+    """
+    at_followups = set(
+        FollowUp.objects.filter(maintenance__course=course, phq9__isnull=False).values_list(
+            "phq9_id", flat=True
+        )
+    )
+    in_course = [
+        m
+        for m in course.measures.all()
+        if m.pk not in at_followups and (course.ended_on is None or m.taken_on <= course.ended_on)
+    ]
     rows = []
     for code in measures.INSTRUMENTS:
         scores = sorted(
-            (m for m in course.measures.all() if m.instrument_code == code),
+            (m for m in in_course if m.instrument_code == code),
             key=lambda m: (m.taken_on, m.created_at),
         )
         if len(scores) < 2:
