@@ -72,6 +72,7 @@ course_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),

@@ -32,6 +32,7 @@ from tests.factories import (
 # URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
 PUBLIC = {
     "login",
+    "favicon",
     "admin:login",
     "password_reset",
     "password_reset_done",

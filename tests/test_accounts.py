@@ -105,3 +105,9 @@ def test_pages_send_a_content_security_policy_without_inline_script(client_for, 
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
     assert "<script>" not in response.text
+
+
+def test_favicon_is_served_to_anyone(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("favicon.svg")

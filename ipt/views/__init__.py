@@ -1,11 +1,19 @@
 from datetime import timedelta
 
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from ipt.flags import is_overdue
 from ipt.models import TreatmentCourse
 from sessions_app.progress import sessions_between, with_last_session
+
+
+@login_not_required
+def favicon(request):
+    """Browsers (and the admin, which has no icon link) ask for /favicon.ico: send ours."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def home(request):
