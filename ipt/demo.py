@@ -259,7 +259,7 @@ def _plan(course, started_days_ago):
 
 
 def _hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
-          techniques=(), role_play="", **texts):  # fmt: skip
+          techniques=(), role_play="", finalise=True, **texts):  # fmt: skip
     """A held session with what was done in it; homework = (action, person, outcome, review)."""
     session.status = Session.Status.HELD
     session.mood_rating = mood
@@ -289,9 +289,10 @@ def _hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homewo
             set_in=session, action=action, person=person, due_by=session.scheduled_for.date() + timedelta(days=6),
             outcome=outcome, review_notes=review, reviewed_in=following if outcome else None,
         )  # fmt: skip
-    session.finalised_at = session.scheduled_for + timedelta(hours=1)
-    session.finalised_by = by
-    session.save(update_fields=["finalised_at", "finalised_by"])
+    if finalise:
+        session.finalised_at = session.scheduled_for + timedelta(hours=1)
+        session.finalised_by = by
+        session.save(update_fields=["finalised_at", "finalised_by"])
 
 
 def _enter_middle(course, by, session, note=""):
@@ -653,10 +654,13 @@ def _grace(patient, by):
     _hold(
         sessions[4],
         by,
-        phq9=[2, 2, 1, 2, 1, 2, 2, 1, 0],
+        # Item 9 scored 1 and the note is still open: the risk assessment is not yet written,
+        # so the course carries a risk flag for the therapist and the supervisor.
+        phq9=[2, 2, 1, 2, 1, 2, 2, 1, 1],
         techniques=["exploratory_questions", "encouragement_of_affect"],
-        mood_context="No change; avoiding Mum; staying in her room.",
+        mood_context="No change; avoiding Mum; staying in her room. Said she sometimes wishes she could just disappear.",
         focal_notes="The dispute looks stuck at impasse: expectations not yet spoken about at all.",
+        finalise=False,
     )
     return course
 
