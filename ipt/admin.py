@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from ipt.models import AccessEvent, User
+from ipt.accounts.models import AccessEvent, User
 
 
 @admin.register(User)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "ipt",
+    "ipt.devtools",
     "patients",
     "sessions_app",
 ]

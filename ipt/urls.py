@@ -2,28 +2,32 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ipt import views
-from ipt.views import (
-    aftercare,
-    assessment,
-    contract,
-    course,
-    focus,
-    inventory,
-    supervision,
-    termination,
-    timeline,
-)
+from ipt.course import views as course
+from ipt.initial.views import contract, focus, inventory, screening, timeline
+from ipt.measures import views as measures
+from ipt.supervision import views as supervision
+from ipt.termination.views import maintenance, relapse_plan
+from ipt.termination.views import review as termination
+from patients import views as patients
+
+# Who is treated (patients/) beside the courses they are treated in (the caseload lists both).
+patient_patterns = [
+    path("", course.caseload, name="caseload"),
+    path("new/", patients.patient_create, name="create"),
+    path("<int:pk>/", course.patient_detail, name="detail"),
+    path("<int:pk>/edit/", patients.patient_edit, name="edit"),
+]
 
 course_patterns = [
     path("", course.course_overview, name="overview"),
     path("middle-phase/", course.enter_middle_phase, name="enter_middle"),
     path("termination-phase/", course.enter_termination_phase, name="enter_termination"),
     path("end-early/", course.end_early, name="end_early"),
-    path("suitability/", assessment.suitability, name="suitability"),
-    path("diagnosis/", assessment.diagnosis, name="diagnosis"),
-    path("measures/new/<str:instrument>/", assessment.measure_new, name="measure_new"),
-    path("measures/<int:measure_pk>/", assessment.measure_detail, name="measure_detail"),
-    path("risk/new/", assessment.risk_new, name="risk_new"),
+    path("suitability/", screening.suitability, name="suitability"),
+    path("diagnosis/", screening.diagnosis, name="diagnosis"),
+    path("measures/new/<str:instrument>/", measures.measure_new, name="measure_new"),
+    path("measures/<int:measure_pk>/", measures.measure_detail, name="measure_detail"),
+    path("risk/new/", measures.risk_new, name="risk_new"),
     path("sick-role/", focus.sick_role, name="sick_role"),
     path("sick-role/handout.pdf", focus.sick_role_pdf, name="sick_role_pdf"),
     path("inventory/", inventory.inventory, name="inventory"),
@@ -49,17 +53,17 @@ course_patterns = [
     path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),
     path("complete/", termination.complete_course, name="complete"),
     path("summary.pdf", termination.summary_pdf, name="summary_pdf"),
-    path("relapse-plan/", aftercare.relapse_plan, name="relapse_plan"),
-    path("relapse-plan/triggers/new/", aftercare.trigger_new, name="trigger_new"),
-    path("relapse-plan/triggers/<int:trigger_pk>/", aftercare.trigger_edit, name="trigger_edit"),
+    path("relapse-plan/", relapse_plan.relapse_plan, name="relapse_plan"),
+    path("relapse-plan/triggers/new/", relapse_plan.trigger_new, name="trigger_new"),
+    path("relapse-plan/triggers/<int:trigger_pk>/", relapse_plan.trigger_edit, name="trigger_edit"),
     path(
         "relapse-plan/triggers/<int:trigger_pk>/delete/",
-        aftercare.trigger_delete,
+        relapse_plan.trigger_delete,
         name="trigger_delete",
     ),
-    path("relapse-plan.pdf", aftercare.relapse_plan_pdf, name="relapse_plan_pdf"),
-    path("maintenance/", aftercare.maintenance, name="maintenance"),
-    path("maintenance/follow-ups/<int:followup_pk>/", aftercare.followup, name="followup"),
+    path("relapse-plan.pdf", relapse_plan.relapse_plan_pdf, name="relapse_plan_pdf"),
+    path("maintenance/", maintenance.maintenance, name="maintenance"),
+    path("maintenance/follow-ups/<int:followup_pk>/", maintenance.followup, name="followup"),
     # supervision
     path("review/", supervision.course_review, name="review"),
     path("feedback/", supervision.feedback_new, name="feedback_new"),
@@ -74,7 +78,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("patients/", include("patients.urls")),
+    path("patients/", include((patient_patterns, "patients"))),
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
     path("courses/<int:pk>/", include((course_patterns, "course"))),
     path("", include("sessions_app.urls")),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from ipt.models import Role, TreatmentCourse
+from ipt.accounts.models import Role
 
 
 class PatientQuerySet(models.QuerySet):
@@ -21,15 +21,6 @@ class PatientQuerySet(models.QuerySet):
         if user.role == Role.SUPERVISOR:
             return self.filter(therapist__supervisor=user)
         return self.none()
-
-    def with_active_course(self):
-        """Each patient's active course (``patient.active_course``), with what its risk flag reads."""
-        courses = TreatmentCourse.objects.active().prefetch_related(
-            "measures__risk_assessments", "risk_assessments"
-        )
-        return self.select_related("therapist").prefetch_related(
-            models.Prefetch("courses", queryset=courses, to_attr="active_courses")
-        )
 
 
 class Patient(models.Model):
@@ -81,13 +72,9 @@ class Patient(models.Model):
 
     @property
     def active_course(self):
-        """Needs ``with_active_course()``; a patient has at most one active course."""
+        """Needs ``ipt.course.models.with_active_course()``; a patient has at most one."""
         return self.active_courses[0] if self.active_courses else None
 
     @property
     def display_name(self):
         return self.preferred_name or self.full_name.split(" ")[0]
-
-    def age_on(self, day):
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

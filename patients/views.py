@@ -1,18 +1,13 @@
+"""Who is treated: adding a patient to the caseload and editing their details (nothing
+clinical: the caseload list and the patient's courses are in ipt/course/views.py)."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ipt.models import Phase
 from patients.access import get_patient_for
 from patients.forms import PatientForm
-from patients.models import Patient
-
-
-def caseload(request):
-    patients = Patient.objects.visible_to(request.user).with_active_course()
-    return render(request, "patients/caseload.html", {"patients": patients})
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,19 +24,9 @@ def patient_create(request):
     return render(request, "patients/patient_form.html", {"form": form})
 
 
-def patient_detail(request, pk):
-    patient = get_patient_for(request, pk)
-    courses = patient.courses.order_by(
-        # the active course first, then earlier ones, newest first
-        models.Case(models.When(phase__in=Phase.active(), then=0), default=1),
-        "-start_date",
-    )
-    return render(request, "patients/patient_detail.html", {"patient": patient, "courses": courses})
-
-
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, pk):
-    patient = get_patient_for(request, pk, write=True, action="edit details")
+    patient, _ = get_patient_for(request, pk, write=True, action="edit details")
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         form.save()

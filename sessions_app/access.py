@@ -1,13 +1,18 @@
+"""Access to a session (the rules every gate shares: ipt/accounts/access.py)."""
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ipt.access import authorise
-from ipt.models import AccessEvent, TreatmentCourse
+from ipt.accounts.access import authorise, is_treating_therapist, wants_write
+from ipt.accounts.models import AccessEvent
+from ipt.course.models import TreatmentCourse
 from sessions_app.models import Session
 
 
-def get_session_for(request, pk, *, write=False, action=""):
-    """A session of a course the user may see (404 otherwise), with what its page reads."""
+def get_session_for(request, pk, *, write=None, action=""):
+    """``(session, can_write)``: a session of a course the user may see (404 otherwise), with
+    what its page reads. A closed course's sessions can be read, not changed."""
+    write = wants_write(request, write)
     session = get_object_or_404(
         Session.objects.filter(
             course__in=TreatmentCourse.objects.visible_to(request.user)
@@ -17,7 +22,9 @@ def get_session_for(request, pk, *, write=False, action=""):
     if write and not session.course.is_active:
         raise PermissionDenied("This course is closed: its sessions can be read but not changed.")
     authorise(request, session.course.patient, write=write, action=action or "session")
-    return session
+    return session, session.course.is_active and is_treating_therapist(
+        request.user, session.course.patient
+    )
 
 
 def get_session_for_supervision(request, pk, *, action="session rating"):

@@ -2,8 +2,8 @@ from datetime import datetime
 
 from django import forms
 
-from ipt import measures
-from ipt.forms.course import DateInput
+from ipt.measures import instruments
+from ipt.widgets import DateInput
 from sessions_app.models import Session, Technique
 
 WEEKDAYS = [
@@ -58,7 +58,7 @@ class QuickPhq9Form(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for item in measures.PHQ9.items:
+        for item in instruments.PHQ9.items:
             self.fields[f"item_{item.number}"] = forms.IntegerField(
                 label=f"{item.number}. {item.text}",
                 min_value=0,
@@ -71,19 +71,19 @@ class QuickPhq9Form(forms.Form):
                 ),
             )
         self.fields["difficulty"] = forms.TypedChoiceField(
-            label=measures.PHQ9.difficulty_question,
-            choices=[("", "—"), *measures.PHQ9.difficulty_choices],
+            label=instruments.PHQ9.difficulty_question,
+            choices=[("", "—"), *instruments.PHQ9.difficulty_choices],
             coerce=int,
             required=False,
             empty_value=None,
         )
 
     def item_fields(self):
-        return [self[f"item_{item.number}"] for item in measures.PHQ9.items]
+        return [self[f"item_{item.number}"] for item in instruments.PHQ9.items]
 
     @property
     def answers(self):
-        return [self.cleaned_data[f"item_{item.number}"] for item in measures.PHQ9.items]
+        return [self.cleaned_data[f"item_{item.number}"] for item in instruments.PHQ9.items]
 
 
 class TechniquesForm(forms.Form):

@@ -11,6 +11,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ipt.course.models import TransitionRefused
+from ipt.initial.models import ProblemArea
+
 
 class Technique(models.TextChoices):
     COMMUNICATION_ANALYSIS = "communication_analysis", "Communication analysis"
@@ -192,6 +195,45 @@ class Session(Autosaved):
         if self.number > self.course.planned_sessions - 3:
             return "Ending approaches"
         return "Middle phase"
+
+    def finalise_blockers(self):
+        """Why this session cannot be finalised now, in words (an empty list: it can)."""
+        reasons = []
+        if self.status != Session.Status.HELD:
+            reasons.append("Only a session that was held is finalised: mark it as held first.")
+        phq9 = self.phq9
+        if phq9 and phq9.needs_risk_assessment and not phq9.risk_assessments.exists():
+            reasons.append(
+                "PHQ-9 item 9 was above 0: document the risk assessment before finalising."
+            )
+        if self.is_finalised:
+            reasons.append("This session is already finalised.")
+        return reasons
+
+    def finalise(self, by, at=None):
+        """Lock the session's record; later changes are dated addenda.
+
+        Guard, lock, re-check, change: the row is locked and the guard read again inside the
+        transaction, so two clicks (or two tabs) finalise it once and the second is refused.
+        """
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().select_related("phq9").get(pk=self.pk)
+            if reasons := locked.finalise_blockers():
+                raise TransitionRefused(reasons)
+            self.finalised_at = at or timezone.now()
+            self.finalised_by = by
+            self.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
+
+    def change_dispute_stage(self, area, stage):
+        """Record the dispute's stage as reassessed in this session (IPT: the stage is judged
+        anew as therapy goes on). A stage that is not a stage, or unchanged, records nothing."""
+        if stage not in ProblemArea.DisputeStage.values or stage == area.dispute_stage:
+            return False
+        with transaction.atomic():
+            DisputeStageChange.objects.create(problem_area=area, session=self, stage=stage)
+            area.dispute_stage = stage
+            area.save(update_fields=["dispute_stage"])
+        return True
 
     @classmethod
     def plan_course(cls, course, *, weekday, at, start):

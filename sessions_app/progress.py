@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from ipt import charts, measures
+from ipt import charts
+from ipt.measures import instruments
 from sessions_app.models import InterpersonalEvent, Session
 
 
@@ -56,10 +57,8 @@ def with_last_session(courses):
 
 def sessions_between(user_courses, start, end):
     return (
-        Session.objects.filter(
-            course__in=user_courses, scheduled_for__gte=start, scheduled_for__lt=end
-        )
-        .exclude(status=Session.Status.CANCELLED)
+        Session.objects.counted()
+        .filter(course__in=user_courses, scheduled_for__gte=start, scheduled_for__lt=end)
         .select_related("course__patient")
         .order_by("scheduled_for")
     )
@@ -103,8 +102,8 @@ def symptom_chart(course, sessions=None):
     ]
     svg = charts.symptom_chart(
         points,
-        bands=[(b.low, b.high, b.label) for b in measures.PHQ9.bands],
-        max_score=measures.PHQ9.max_total,
+        bands=[(b.low, b.high, b.label) for b in instruments.PHQ9.bands],
+        max_score=instruments.PHQ9.max_total,
         sessions=[
             charts.SessionMark(timezone.localtime(s.scheduled_for).date(), s.number, s.status)
             for s in sessions

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from ipt.access import get_course_for
-from ipt.models import MeasureResponse, ProblemArea, TreatmentCourse
+from ipt.course.access import get_course_for
+from ipt.course.models import TransitionRefused, TreatmentCourse
+from ipt.initial.models import ProblemArea
+from ipt.measures.models import MeasureResponse
 from sessions_app.access import get_session_for
 from sessions_app.forms import (
     AddendumForm,
@@ -24,7 +26,6 @@ from sessions_app.forms import (
 from sessions_app.models import (
     Addendum,
     CommunicationAnalysis,
-    DisputeStageChange,
     EditConflict,
     Homework,
     InterpersonalEvent,
@@ -38,12 +39,11 @@ PAGE = "sessions_app/session.html"
 # --- the course's sessions ---------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def course_sessions(request, pk):
-    write = request.method == "POST"
-    course = get_course_for(request, pk, write=write, action="sessions")
+    course, can_write = get_course_for(request, pk, action="sessions")
     form = PlanForm(
         request.POST or None, initial=default_plan_initial(course, course.signed_contract)
     )
-    if write and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         created = Session.plan_course(
             course, weekday=form.cleaned_data["weekday"], at=form.cleaned_data["at"],
             start=form.cleaned_data["first_date"],
@@ -55,12 +55,17 @@ def course_sessions(request, pk):
     return render(
         request,
         "sessions_app/course_sessions.html",
-        {"course": course, "sessions": course.sessions.select_related("phq9"), "form": form},
+        {
+            "course": course,
+            "sessions": course.sessions.select_related("phq9"),
+            "form": form,
+            "can_write": can_write,
+        },
     )
 
 
 # --- one session ---------------------------------------------------------------------------------
-def _page_context(request, session):
+def _page_context(can_write, session):
     course = TreatmentCourse.objects.with_initial_phase().get(pk=session.course_id)
     session.course = course
     sessions = list(course.sessions.all())
@@ -95,9 +100,7 @@ def _page_context(request, session):
         "stage_changes": session.dispute_stage_changes.all(),
         "people": list(course.inventory.all()),
         "areas": list(course.problem_areas.all()),
-        "can_write": session.course.is_active
-        and course.patient.therapist_id == request.user.pk
-        and not session.is_finalised,
+        "can_write": can_write and not session.is_finalised,
         "phq9_form": QuickPhq9Form(),
         "mood_form": MoodRatingForm(initial={"mood_rating": session.mood_rating}),
         "techniques_form": TechniquesForm(initial={"techniques": session.techniques}),
@@ -113,14 +116,14 @@ def _page_context(request, session):
 
 
 def session_detail(request, pk):
-    session = get_session_for(request, pk)
-    return render(request, PAGE, _page_context(request, session))
+    session, can_write = get_session_for(request, pk)
+    return render(request, PAGE, _page_context(can_write, session))
 
 
-def _section(request, session, partial, **extra):
+def _section(request, session, can_write, partial, **extra):
     """Answer an htmx action with the changed section; a plain POST goes back to the page."""
     if request.htmx:
-        context = _page_context(request, session) | extra
+        context = _page_context(can_write, session) | extra
         return render(request, f"{PAGE}#{partial}", context)
     return redirect(session)
 
@@ -138,7 +141,7 @@ def _refuse_if_finalised(request, session):
 
 @require_POST
 def set_status(request, pk):
-    session = get_session_for(request, pk, write=True, action="session status")
+    session, _ = get_session_for(request, pk, action="session status")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = StatusForm(request.POST)
@@ -158,7 +161,7 @@ def set_status(request, pk):
 
 @require_POST
 def reschedule(request, pk):
-    session = get_session_for(request, pk, write=True, action="reschedule session")
+    session, _ = get_session_for(request, pk, action="reschedule session")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = RescheduleForm(request.POST)
@@ -177,7 +180,7 @@ def reschedule(request, pk):
 
 @require_POST
 def record_phq9(request, pk):
-    session = get_session_for(request, pk, write=True, action="PHQ-9")
+    session, can_write = get_session_for(request, pk, action="PHQ-9")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = QuickPhq9Form(request.POST)
@@ -189,9 +192,9 @@ def record_phq9(request, pk):
             )  # fmt: skip
             session.phq9 = measure
             session.save(update_fields=["phq9", "updated_at"])
-        return _section(request, session, "mood")
+        return _section(request, session, can_write, "mood")
     # The typed digits stay in the form, with "0–3" next to each one to correct.
-    context = _page_context(request, session) | {"phq9_form": form}
+    context = _page_context(can_write, session) | {"phq9_form": form}
     if request.htmx:
         return render(request, f"{PAGE}#mood", context)
     messages.error(request, "Each PHQ-9 item needs a score from 0 to 3.")
@@ -200,44 +203,39 @@ def record_phq9(request, pk):
 
 @require_POST
 def record_mood(request, pk):
-    session = get_session_for(request, pk, write=True, action="mood rating")
+    session, can_write = get_session_for(request, pk, action="mood rating")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = MoodRatingForm(request.POST)
     if form.is_valid():
         session.mood_rating = form.cleaned_data["mood_rating"]
         session.save(update_fields=["mood_rating", "updated_at"])
-    return _section(request, session, "mood")
+    return _section(request, session, can_write, "mood")
 
 
 @require_POST
 def set_techniques(request, pk):
-    session = get_session_for(request, pk, write=True, action="techniques")
+    session, can_write = get_session_for(request, pk, action="techniques")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = TechniquesForm(request.POST)
     if form.is_valid():
         session.techniques = form.cleaned_data["techniques"]
         session.save(update_fields=["techniques", "updated_at"])
-    return _section(request, session, "techniques")
+    return _section(request, session, can_write, "techniques")
 
 
 @require_POST
 def set_dispute_stage(request, pk, area_pk):
-    session = get_session_for(request, pk, write=True, action="dispute stage")
+    session, can_write = get_session_for(request, pk, action="dispute stage")
     if refused := _refuse_if_finalised(request, session):
         return refused
     area = get_object_or_404(
         ProblemArea.objects.filter(course=session.course, area=ProblemArea.Area.ROLE_DISPUTE),
         pk=area_pk,
     )
-    stage = request.POST.get("stage", "")
-    if stage in ProblemArea.DisputeStage.values and stage != area.dispute_stage:
-        with transaction.atomic():
-            DisputeStageChange.objects.create(problem_area=area, session=session, stage=stage)
-            area.dispute_stage = stage
-            area.save(update_fields=["dispute_stage"])
-    return _section(request, session, "focal")
+    session.change_dispute_stage(area, request.POST.get("stage", ""))
+    return _section(request, session, can_write, "focal")
 
 
 # --- rows added during the session: events, analyses, homework ----------------------------------
@@ -262,7 +260,7 @@ def _row_response(request, session, partial, row):
 
 @require_POST
 def add_row(request, pk, kind):
-    session = get_session_for(request, pk, write=True, action=f"add {kind}")
+    session, _ = get_session_for(request, pk, action=f"add {kind}")
     if kind not in ROWS:
         return HttpResponseBadRequest("Unknown section.")
     if refused := _refuse_if_finalised(request, session):
@@ -279,7 +277,7 @@ def add_row(request, pk, kind):
 @require_POST
 def update_row(request, pk, kind, row_pk):
     """Choices on a row (person, focal, role-played, due date): saved as soon as they change."""
-    session = get_session_for(request, pk, write=True, action=f"update {kind}")
+    session, _ = get_session_for(request, pk, action=f"update {kind}")
     if kind not in ROWS:
         return HttpResponseBadRequest("Unknown section.")
     if refused := _refuse_if_finalised(request, session):
@@ -308,7 +306,7 @@ def update_row(request, pk, kind, row_pk):
 
 @require_POST
 def delete_row(request, pk, kind, row_pk):
-    session = get_session_for(request, pk, write=True, action=f"remove {kind}")
+    session, _ = get_session_for(request, pk, action=f"remove {kind}")
     if kind not in ROWS:
         return HttpResponseBadRequest("Unknown section.")
     if refused := _refuse_if_finalised(request, session):
@@ -322,7 +320,7 @@ def delete_row(request, pk, kind, row_pk):
 
 @require_POST
 def review_homework(request, pk, homework_pk):
-    session = get_session_for(request, pk, write=True, action="homework review")
+    session, _ = get_session_for(request, pk, action="homework review")
     if refused := _refuse_if_finalised(request, session):
         return refused
     homework = get_object_or_404(
@@ -373,7 +371,7 @@ LOCKED = "This session is finalised: add a dated addendum instead."
 @require_POST
 def autosave(request, pk):
     """Save one field as it is typed. 409 with both texts when another tab got there first."""
-    session = get_session_for(request, pk, write=True, action="autosave")
+    session, _ = get_session_for(request, pk, action="autosave")
     target, field = request.POST.get("target", ""), request.POST.get("field", "")
     try:
         base_version = int(request.POST.get("version", ""))
@@ -425,37 +423,22 @@ def autosave(request, pk):
 # --- finalising and addenda --------------------------------------------------------------------------
 @require_POST
 def finalise(request, pk):
-    session = get_session_for(request, pk, write=True, action="finalise session")
-    course = TreatmentCourse.objects.with_initial_phase().get(pk=session.course_id)
-    reasons = []
-    if session.status != Session.Status.HELD:
-        reasons.append("Only a session that was held is finalised: mark it as held first.")
-    if (
-        session.phq9
-        and session.phq9.needs_risk_assessment
-        and not any(
-            m.pk == session.phq9_id for m in course.measures.all() if m.risk_assessments.all()
-        )
-    ):
-        reasons.append("PHQ-9 item 9 was above 0: document the risk assessment before finalising.")
-    if session.is_finalised:
-        reasons.append("This session is already finalised.")
-    if reasons:
-        for reason in reasons:
+    session, _ = get_session_for(request, pk, action="finalise session")
+    try:
+        session.finalise(request.user)
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
             messages.error(request, reason)
-        return redirect(session)
-    session.finalised_at = timezone.now()
-    session.finalised_by = request.user
-    session.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
-    messages.success(
-        request, f"{session.label} is finalised. Later changes are added as dated addenda."
-    )
+    else:
+        messages.success(
+            request, f"{session.label} is finalised. Later changes are added as dated addenda."
+        )
     return redirect(session)
 
 
 @require_POST
 def add_addendum(request, pk):
-    session = get_session_for(request, pk, write=True, action="addendum")
+    session, _ = get_session_for(request, pk, action="addendum")
     form = AddendumForm(request.POST)
     if not session.is_finalised:
         messages.info(request, "The session is still open: edit the notes directly.")

@@ -1,4 +1,4 @@
-"""Adherence to the IPT model (ipt/adherence.py): each rule at its boundary, then the course page.
+"""Adherence to the IPT model (ipt/rules/adherence.py): each rule at its boundary, then the course page.
 
 Pure rules are tested on plain CourseFacts; facts_for is tested against the database.
 """
@@ -9,8 +9,16 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from ipt import adherence
-from ipt.adherence import (
+from ipt.models import (
+    Phase,
+    PhaseTransition,
+    ProblemArea,
+    RelapsePreventionPlan,
+    RelapseTrigger,
+    TreatmentCourse,
+)
+from ipt.rules import adherence
+from ipt.rules.adherence import (
     CourseFacts,
     HomeworkFacts,
     SessionFacts,
@@ -20,20 +28,10 @@ from ipt.adherence import (
     check_problem_area_and_contract,
     check_relapse_plan,
     check_sick_role_and_inventory,
-    facts_for,
-    prefetch_for_adherence,
     run_checks,
-    sessions_for_adherence,
     summarise,
 )
-from ipt.models import (
-    Phase,
-    PhaseTransition,
-    ProblemArea,
-    RelapsePreventionPlan,
-    RelapseTrigger,
-    TreatmentCourse,
-)
+from sessions_app.adherence import facts_for, prefetch_for_adherence, sessions_for_adherence
 from sessions_app.models import DisputeStageChange
 from tests.factories import (
     CommunicationAnalysisFactory,

@@ -3,8 +3,14 @@
 import pytest
 from django.test import Client
 
-from ipt import bench
-from ipt.management.commands.bench import Result, bench_settings, measure, pick_targets, table
+from ipt.devtools import bench
+from ipt.devtools.management.commands.bench import (
+    Result,
+    bench_settings,
+    measure,
+    pick_targets,
+    table,
+)
 from ipt.models import (
     InventoryPerson,
     MeasureResponse,

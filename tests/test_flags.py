@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from ipt.flags import expected_max_score, not_on_track, risk_flag, risk_flag_for
 from ipt.models import RiskAssessment, TreatmentCourse
+from ipt.rules.flags import expected_max_score, not_on_track, risk_flag, risk_flag_for
 from tests.factories import CourseFactory, MeasureFactory, RiskAssessmentFactory
 
 

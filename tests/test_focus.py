@@ -434,7 +434,7 @@ def test_at_most_two_problem_areas(therapist, course):
 
 
 def test_a_third_area_is_refused_by_the_form_itself(course):
-    from ipt.forms.focus import ProblemAreaForm
+    from ipt.initial.forms.focus import ProblemAreaForm
 
     ProblemAreaFactory(course=course)
     ProblemAreaFactory(course=course, area=Area.INTERPERSONAL_DEFICITS, from_role="", to_role="")

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from ipt.measures import (
+from ipt.measures.instruments import (
     GAD7,
     HAMD17,
     INSTRUMENTS,

@@ -9,8 +9,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from ipt.flags import is_overdue
 from ipt.models import MeasureResponse, Phase, PhaseTransition, ProblemArea, RiskAssessment
+from ipt.rules.flags import is_overdue
 from sessions_app.models import (
     Addendum,
     CommunicationAnalysis,

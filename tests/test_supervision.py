@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from ipt import dashboard
 from ipt.models import (
     AccessEvent,
     EndReason,
@@ -28,6 +27,7 @@ from ipt.models import (
     SupervisionFeedback,
     TreatmentContract,
 )
+from ipt.supervision import caseload as dashboard
 from sessions_app.models import Session
 from tests.factories import (
     CommunicationAnalysisFactory,

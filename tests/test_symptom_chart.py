@@ -18,7 +18,7 @@ from ipt.charts import (
     symptom_chart,
     timeline,
 )
-from ipt.measures import PHQ9
+from ipt.measures.instruments import PHQ9
 
 NS = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert(1)</script> & "x"'

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from ipt import measures
+from ipt.measures import instruments
 from ipt.models import (
     InventoryPerson,
     MaintenanceContract,
@@ -145,7 +145,7 @@ def test_outcome_flags_follow_the_rules_at_their_boundaries(
     course = in_termination(CourseFactory(patient=patient), owner, baseline=baseline, latest=latest)
     html = therapist.get(url("progress_review", course)).content.decode()
     assert flags_of(html, "PHQ-9") == expected
-    assert measures.outcome("phq9", baseline, latest).summary in html
+    assert instruments.outcome("phq9", baseline, latest).summary in html
 
 
 def test_outcome_table_waits_for_a_second_phq9(therapist, course):
@@ -165,8 +165,8 @@ def test_gad7_and_hamd_are_compared_when_given_twice(therapist, patient, owner):
     assert flags_of(html, "GAD-7") == ["Yes", "No", "Yes", "Yes"]
     # No agreed reliable-change index for the HAM-D: shown as such, not as a "No".
     assert flags_of(html, "HAM-D-17") == ["Yes", "Yes", "Not defined", "Yes"]
-    assert measures.outcome("gad7", 14, 7).summary in html
-    assert measures.outcome("hamd17", 17, 0).summary in html
+    assert instruments.outcome("gad7", 14, 7).summary in html
+    assert instruments.outcome("hamd17", 17, 0).summary in html
 
 
 def test_a_measure_given_once_is_not_compared(therapist, patient, owner):
@@ -371,7 +371,7 @@ def test_a_completed_course_shows_its_outcome_and_stays_readable(therapist, pati
     completed(course, therapist)
     html = therapist.get(course.get_absolute_url()).content.decode()
     assert "Outcome of the course" in html
-    assert measures.outcome("phq9", 12, 4).summary in html
+    assert instruments.outcome("phq9", 12, 4).summary in html
     assert 'action="' + url("complete", course) + '"' not in html
     for name in ("progress_review", "closeness_at_end", "summary_pdf"):
         assert therapist.get(url(name, course)).status_code == 200
@@ -428,7 +428,7 @@ def test_course_summary_pdf_holds_the_course_and_its_outcome(therapist, patient,
     assert "Mourn and accept the loss of the old role." in text
     assert "Achieved" in text
     assert "Sessions attended: 3 of 12 planned; 1 missed." in text
-    assert measures.outcome("phq9", 12, 4).summary in text
+    assert instruments.outcome("phq9", 12, 4).summary in text
     assert "Telling Maria straight away what I needed" in text
     assert "Rows with Maria about money" in text
     assert "Sleeping badly, going quiet" in text

@@ -4,7 +4,7 @@ from itertools import groupby
 
 from django import template
 
-from ipt.models import SessionRating
+from ipt.supervision.models import SessionRating
 
 register = template.Library()
 

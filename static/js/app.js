@@ -16,7 +16,6 @@
       // "submit" would do nothing for the many hx-trigger="change" controls on the session page.)
       htmx.ajax(config.verb, config.path, { source: elt });
     };
-    document.dispatchEvent(new CustomEvent("ipt:login-expired", { detail: { elt: elt } }));
     if (dialog && !dialog.open) dialog.showModal();
   });
 

@@ -1,0 +1,133 @@
+"""Starting a course, its overview page and its phase changes."""
+
+from django.contrib import messages
+from django.db import models
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ipt.course.access import get_course_for
+from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
+from ipt.course.models import Phase, TransitionRefused, with_active_course
+from patients.access import get_patient_for
+from patients.models import Patient
+from sessions_app import adherence
+from sessions_app.progress import course_progress, symptom_chart
+
+
+def caseload(request):
+    """The caseload: each patient with their active course and its risk flag."""
+    patients = with_active_course(Patient.objects.visible_to(request.user))
+    return render(request, "patients/caseload.html", {"patients": patients})
+
+
+def patient_detail(request, pk):
+    patient, can_write = get_patient_for(request, pk)
+    courses = patient.courses.order_by(
+        # the active course first, then earlier ones, newest first
+        models.Case(models.When(phase__in=Phase.active(), then=0), default=1),
+        "-start_date",
+    )
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {"patient": patient, "courses": courses, "can_write": can_write},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_start(request, patient_pk):
+    patient, _ = get_patient_for(request, patient_pk, write=True, action="start course")
+    active = patient.courses.active().first()
+    if active:
+        messages.info(request, "This patient already has an active course: it is shown here.")
+        return redirect(active)
+    form = CourseStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = form.save(commit=False)
+        course.patient = patient
+        course.save()
+        messages.success(
+            request,
+            "The course has started in the initial phase. Begin with the suitability screen.",
+        )
+        return redirect(course)
+    return render(request, "ipt/course/start.html", {"patient": patient, "form": form})
+
+
+def course_overview(request, pk):
+    course, can_write = get_course_for(request, pk)
+    sessions = list(course.sessions.select_related("phq9"))
+    chart, chart_rows = symptom_chart(course, sessions)
+    return render(
+        request,
+        "ipt/course/overview.html",
+        {
+            "course": course,
+            "steps": course.initial_phase_steps(),
+            "blockers": course.middle_phase_blockers() if course.phase == Phase.INITIAL else [],
+            "transitions": course.transitions.select_related("by"),
+            "transition_form": TransitionForm(),
+            "progress": course_progress(course, sessions),
+            "chart": chart,
+            "chart_rows": chart_rows,
+            "adherence": adherence.review(course),
+            "can_write": can_write,
+        },
+    )
+
+
+@require_POST
+def enter_middle_phase(request, pk):
+    course, _ = get_course_for(request, pk, action="enter middle phase")
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        course.enter_middle_phase(request.user, note=form.cleaned_data.get("note", ""))
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        messages.warning(request, "The course stays in the initial phase until these are in place.")
+    else:
+        messages.success(request, "The course is now in the middle phase.")
+    return redirect(course)
+
+
+@require_POST
+def enter_termination_phase(request, pk):
+    course, _ = get_course_for(request, pk, action="enter termination phase")
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        course.enter_termination_phase(request.user, note=form.cleaned_data.get("note", ""))
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(
+            request,
+            "The course is now in the termination phase: review progress, plan for relapse "
+            "prevention and talk through the ending as a role transition.",
+        )
+    return redirect(course)
+
+
+@require_http_methods(["GET", "POST"])
+def end_early(request, pk):
+    course, _ = get_course_for(request, pk, write=True, action="end course early")
+    form = EndEarlyForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course.end_early(
+                request.user,
+                form.cleaned_data["reason"],
+                form.cleaned_data["ended_on"],
+                note=form.cleaned_data["note"],
+            )
+        except TransitionRefused as refused:
+            form.add_error(None, " ".join(refused.reasons))
+        else:
+            messages.success(
+                request, "The early ending has been recorded. The course record stays readable."
+            )
+            return redirect(course)
+    return render(request, "ipt/course/end_early.html", {"course": course, "form": form})

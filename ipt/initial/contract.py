@@ -1,0 +1,177 @@
+"""The treatment contract: signed by patient and therapist, never edited once signed."""
+
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from ipt.course.models import TransitionRefused, TreatmentCourse
+
+DEFAULT_MISSED_SESSION_POLICY = (
+    "If you cannot come, please let us know at least 24 hours before. A missed session still "
+    "counts as one of the sessions we have agreed, and we will use the next session to think "
+    "together about what got in the way. If two sessions in a row are missed, your therapist "
+    "will contact you to talk about whether to go on."
+)
+DEFAULT_CONFIDENTIALITY = (
+    "What you say in sessions stays between you and the clinic team. Your therapist discusses "
+    "their work with a clinical supervisor. We would share information without your agreement "
+    "only if we were seriously worried about your safety or someone else's."
+)
+DEFAULT_CRISIS_PLAN = (
+    "Therapy sessions are not an emergency service. If you feel unable to keep yourself safe, "
+    "call 999 or go to your nearest A&E. You can also call your GP, NHS 111 (option 2 for "
+    "mental health) or Samaritans on 116 123 at any time, day or night."
+)
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class TreatmentContract(models.Model):
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="contracts")
+    version = models.PositiveSmallIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amended_by"
+    )
+    amendment_reason = models.TextField("reason for the amendment", blank=True)
+
+    focal_areas = models.TextField("focal problem area(s)")
+    goals = models.TextField("goals", help_text="One goal per line.")
+    number_of_sessions = models.PositiveSmallIntegerField("number of sessions")
+    weekday = models.PositiveSmallIntegerField("day of the week", choices=WEEKDAYS)
+    session_time = models.TimeField("time")
+    session_minutes = models.PositiveSmallIntegerField("session length (minutes)")
+    start_date = models.DateField("start date")
+    expected_end_date = models.DateField("expected end date")
+    missed_session_policy = models.TextField(
+        "missed sessions", default=DEFAULT_MISSED_SESSION_POLICY
+    )
+    sick_role = models.TextField("the sick role")
+    time_limit = models.TextField(
+        "a time-limited treatment",
+        default="IPT is a time-limited treatment. We will meet for the number of sessions agreed "
+        "here and review progress together as the end approaches.",
+    )
+    confidentiality = models.TextField("confidentiality", default=DEFAULT_CONFIDENTIALITY)
+    crisis_plan = models.TextField("in a crisis", default=DEFAULT_CRISIS_PLAN)
+
+    patient_signed_name = models.CharField("patient's name as signed", max_length=200, blank=True)
+    patient_signed_on = models.DateField("patient signed on", null=True, blank=True)
+    therapist_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    therapist_signed_on = models.DateField("therapist signed on", null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="contract_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True)
+                | (
+                    ~models.Q(patient_signed_name="")
+                    & models.Q(patient_signed_on__isnull=False)
+                    & models.Q(therapist_signed_by__isnull=False)
+                    & models.Q(therapist_signed_on__isnull=False)
+                ),
+                name="signed_contract_has_both_signatures",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_end_date__gte=models.F("start_date")),
+                name="contract_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version=1, previous__isnull=True)
+                | models.Q(version__gt=1, previous__isnull=False),
+                name="amendment_references_previous_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Treatment contract v{self.version}"
+
+    @property
+    def is_signed(self):
+        return self.signed_at is not None
+
+    @property
+    def goal_lines(self):
+        return [line.strip() for line in self.goals.splitlines() if line.strip()]
+
+    @classmethod
+    def draft_for(cls, course, *, weekday=None, session_time=None):
+        """A first version filled from the course: its areas, goals, length and sick role."""
+        areas = list(course.problem_areas.all())
+        sick_role = course._one("sick_role")
+        start = course.start_date
+        sick_role_text = (
+            "Depression is an illness, not a failing. While you recover you are excused from: "
+            f"{sick_role.excused.strip()} You commit to: {sick_role.commitments.strip()}"
+            if sick_role
+            else "Depression is an illness, not a failing: while you recover, some duties are "
+            "set aside and your job is to work at getting better."
+        )
+        return cls(
+            course=course,
+            version=1,
+            focal_areas="\n".join(a.detail for a in areas),
+            goals="\n".join(g.text for a in areas for g in a.goals.all()),
+            number_of_sessions=course.planned_sessions,
+            weekday=start.weekday() if weekday is None else weekday,
+            session_time=session_time or time(10, 0),
+            session_minutes=course.session_minutes,
+            start_date=start,
+            expected_end_date=start + timedelta(weeks=course.planned_sessions - 1),
+            sick_role=sick_role_text,
+        )
+
+    def sign(self, *, patient_name, patient_date, therapist, therapist_date):
+        reasons = []
+        if self.is_signed:
+            reasons.append("This contract is already signed; amend it to change anything.")
+        suitability = self.course._one("suitability")
+        if suitability is None or not suitability.cleared:
+            reasons.append(
+                "The suitability screen must be passed, or a reasoned override recorded, before "
+                "the contract is signed."
+            )
+        if not patient_name.strip():
+            reasons.append("The patient's typed name is needed as their signature.")
+        if reasons:
+            raise TransitionRefused(reasons)
+        self.patient_signed_name = patient_name.strip()
+        self.patient_signed_on = patient_date
+        self.therapist_signed_by = therapist
+        self.therapist_signed_on = therapist_date
+        self.signed_at = timezone.now()
+        self.save()
+
+    def amend(self, *, reason):
+        """A new, unsigned version that starts from this one's terms."""
+        if not self.is_signed:
+            raise TransitionRefused(["Only a signed contract is amended; edit this draft instead."])
+        if not reason.strip():
+            raise TransitionRefused(["Say why the contract is being amended."])
+        with transaction.atomic():
+            new = TreatmentContract.objects.get(pk=self.pk)
+            new.pk = None
+            new.version = self.version + 1
+            new.previous = self
+            new.amendment_reason = reason.strip()
+            new.patient_signed_name = ""
+            new.patient_signed_on = new.therapist_signed_on = new.signed_at = None
+            new.therapist_signed_by = None
+            new._state.adding = True
+            new.save()
+        return new

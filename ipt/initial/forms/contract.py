@@ -1,0 +1,181 @@
+"""The treatment contract: editing a draft, signing it with the patient, amending it."""
+
+from django import forms
+from django.utils import timezone
+
+from ipt.initial.contract import TreatmentContract
+from ipt.widgets import DateInput, TimeInput
+
+
+def _same_name(typed, full_name):
+    """Names compared as a person would: ignoring case and extra spaces."""
+    return " ".join(typed.split()).casefold() == " ".join(full_name.split()).casefold()
+
+
+class ContractForm(forms.ModelForm):
+    """The terms of an unsigned contract, checked against the course they belong to."""
+
+    class Meta:
+        model = TreatmentContract
+        fields = [
+            "focal_areas",
+            "goals",
+            "number_of_sessions",
+            "weekday",
+            "session_time",
+            "session_minutes",
+            "start_date",
+            "expected_end_date",
+            "missed_session_policy",
+            "sick_role",
+            "time_limit",
+            "confidentiality",
+            "crisis_plan",
+        ]
+        widgets = {
+            "focal_areas": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "session_time": TimeInput(),
+            "start_date": DateInput(),
+            "expected_end_date": DateInput(),
+            "missed_session_policy": forms.Textarea(attrs={"rows": 4}),
+            "sick_role": forms.Textarea(attrs={"rows": 4}),
+            "time_limit": forms.Textarea(attrs={"rows": 3}),
+            "confidentiality": forms.Textarea(attrs={"rows": 3}),
+            "crisis_plan": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "focal_areas": "One area per line; IPT works on one focal area, at most two.",
+            "goals": "One goal per line, in words the patient recognises.",
+            "crisis_plan": "Printed in a box on the contract: who to call and where to go.",
+        }
+
+    def __init__(self, *args, course, **kwargs):
+        self.course = course
+        super().__init__(*args, **kwargs)
+        rule = course.rule
+        self.fields["number_of_sessions"].widget.attrs.update(
+            min=rule.min_sessions, max=rule.max_sessions
+        )
+        self.fields["number_of_sessions"].help_text = (
+            f"{course.get_variant_display()}: {rule.description}. "
+            f"This course is planned for {course.planned_sessions}."
+        )
+        self.fields["session_minutes"].widget.attrs.update(min=20, max=120, step=5)
+        self.fields["focal_areas"].error_messages["required"] = (
+            "Name the focal problem area: choose it with the patient first."
+        )
+        self.fields["goals"].error_messages["required"] = "Write at least one goal."
+        self.fields["weekday"].label = "Day of the week"
+        self.fields["session_time"].label = "Time"
+
+    def clean_focal_areas(self):
+        return "\n".join(
+            line.strip() for line in self.cleaned_data["focal_areas"].splitlines() if line.strip()
+        )
+
+    def clean_goals(self):
+        lines = [line.strip() for line in self.cleaned_data["goals"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError("Write at least one goal.")
+        return "\n".join(lines)
+
+    def clean_number_of_sessions(self):
+        # IPT: the contract fixes the count, and it is the course's count: changing the number
+        # of sessions means changing the course, not only the paper.
+        number = self.cleaned_data["number_of_sessions"]
+        rule, course = self.course.rule, self.course
+        if not rule.min_sessions <= number <= rule.max_sessions:
+            span = (
+                f"{rule.min_sessions}"
+                if rule.min_sessions == rule.max_sessions
+                else f"{rule.min_sessions} to {rule.max_sessions}"
+            )
+            raise forms.ValidationError(f"{course.get_variant_display()} has {span} sessions.")
+        if number != course.planned_sessions:
+            raise forms.ValidationError(
+                f"This course is planned for {course.planned_sessions} sessions: the contract "
+                f"must agree with the course. Write {course.planned_sessions}."
+            )
+        return number
+
+    def clean_session_minutes(self):
+        minutes = self.cleaned_data["session_minutes"]
+        if not 20 <= minutes <= 120:
+            raise forms.ValidationError("IPT sessions usually last 45–60 minutes; give 20 to 120.")
+        return minutes
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("expected_end_date")
+        if start and end and end <= start:
+            self.add_error("expected_end_date", "The expected end date must be after the start.")
+        return cleaned
+
+
+class ContractSignForm(forms.Form):
+    """The patient's typed name is their signature; the therapist signs as the logged-in user."""
+
+    patient_name = forms.CharField(
+        label="Patient's full name, typed by the patient",
+        max_length=200,
+        help_text="Typing their name is the patient's signature.",
+    )
+    patient_signed_on = forms.DateField(label="Date the patient signed", widget=DateInput())
+    therapist_signed_on = forms.DateField(label="Date you sign", widget=DateInput())
+    agreed = forms.BooleanField(
+        label="The patient has read the contract and agrees to it",
+        error_messages={"required": "Confirm that the patient has read and agreed to it."},
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        self.contract = contract
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.initial.setdefault("patient_signed_on", today)
+        self.initial.setdefault("therapist_signed_on", today)
+
+    def clean_patient_name(self):
+        typed = self.cleaned_data["patient_name"]
+        full_name = self.contract.course.patient.full_name
+        if not _same_name(typed, full_name):
+            raise forms.ValidationError(
+                f"The typed name must be the patient's full name as recorded: {full_name}."
+            )
+        return " ".join(typed.split())
+
+    def _not_in_future(self, field):
+        day = self.cleaned_data[field]
+        if day > timezone.localdate():
+            raise forms.ValidationError("A signature cannot be dated in the future.")
+        return day
+
+    def clean_patient_signed_on(self):
+        return self._not_in_future("patient_signed_on")
+
+    def clean_therapist_signed_on(self):
+        return self._not_in_future("therapist_signed_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.contract.focal_areas.strip() or not self.contract.goal_lines:
+            self.add_error(
+                None,
+                "The contract has no focal problem area or goals yet: agree them and save the "
+                "draft before it is signed.",
+            )
+        return cleaned
+
+
+class ContractAmendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the contract being amended?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: a second focal area agreed in session 5, or a new day and time.",
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why the contract is being amended.")
+        return reason

@@ -1,0 +1,404 @@
+"""The records of the initial phase (IPT-REFERENCE.md, "Initial phase")."""
+
+from django.conf import settings
+from django.db import models
+
+from ipt.course.models import TreatmentCourse
+
+
+class SuitabilityScreen(models.Model):
+    """IPT is not the first treatment in these states: stabilisation comes first."""
+
+    CONTRAINDICATIONS = [
+        ("acute_mania", "Acute mania"),
+        ("active_psychosis", "Active psychosis"),
+        ("severe_neurocognitive_impairment", "Severe neurocognitive impairment"),
+        ("severe_substance_use", "Severe active substance use disorder"),
+        ("acute_suicidality", "Acute suicidality"),
+    ]
+
+    course = models.OneToOneField(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="suitability"
+    )
+    screened_on = models.DateField("screened on")
+    acute_mania = models.BooleanField("acute mania", default=False)
+    active_psychosis = models.BooleanField("active psychosis", default=False)
+    severe_neurocognitive_impairment = models.BooleanField(
+        "severe neurocognitive impairment", default=False
+    )
+    severe_substance_use = models.BooleanField(
+        "severe active substance use disorder", default=False
+    )
+    acute_suicidality = models.BooleanField("acute suicidality", default=False)
+    notes = models.TextField(
+        "notes",
+        blank=True,
+        help_text="Capacity to reality-test, sustain attention, learn and form an alliance.",
+    )
+    override_reason = models.TextField(
+        "reason for going on with IPT despite a contraindication",
+        blank=True,
+        help_text="Required to go on when a contraindication is present.",
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Suitability screen of {self.screened_on}"
+
+    @property
+    def contraindications(self):
+        return [label for field, label in self.CONTRAINDICATIONS if getattr(self, field)]
+
+    @property
+    def passed(self):
+        return not self.contraindications
+
+    @property
+    def overridden(self):
+        return bool(self.contraindications) and bool(self.override_reason.strip())
+
+    @property
+    def cleared(self):
+        return self.passed or self.overridden
+
+
+class Diagnosis(models.Model):
+    class Disorder(models.TextChoices):
+        MDD = "mdd", "Major depressive disorder"
+        MDD_PERIPARTUM = "mdd_peripartum", "Major depressive disorder with peripartum onset"
+        PDD = "pdd", "Persistent depressive disorder (dysthymia)"
+        OTHER = "other", "Other depressive disorder"
+
+    class Episode(models.TextChoices):
+        SINGLE = "single", "Single episode"
+        RECURRENT = "recurrent", "Recurrent"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    course = models.OneToOneField(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="diagnosis"
+    )
+    disorder = models.CharField("disorder", max_length=20, choices=Disorder.choices)
+    other_disorder = models.CharField("other disorder (describe)", max_length=200, blank=True)
+    episode = models.CharField("episode", max_length=20, choices=Episode.choices)
+    severity = models.CharField("severity", max_length=20, choices=Severity.choices)
+    onset = models.DateField("onset of the current episode", help_text="Month and year are enough.")
+    diagnosed_on = models.DateField("diagnosed on")
+    explained_as_illness = models.BooleanField(
+        "explained to the patient as a common, treatable medical illness", default=False
+    )
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        verbose_name_plural = "diagnoses"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(disorder="other") | ~models.Q(other_disorder=""),
+                name="other_disorder_described",
+            )
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def disorder_label(self):
+        if self.disorder == self.Disorder.OTHER:
+            return self.other_disorder
+        return self.get_disorder_display()
+
+    @property
+    def summary(self):
+        return (
+            f"{self.disorder_label}, {self.get_episode_display().lower()}, "
+            f"{self.get_severity_display().lower()}"
+        )
+
+
+class SickRole(models.Model):
+    """IPT: depression is an illness, not a failing; some duties are excused while recovering."""
+
+    course = models.OneToOneField(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="sick_role"
+    )
+    given_on = models.DateField("given on")
+    excused = models.TextField(
+        "temporarily excused from",
+        help_text="What the patient may set aside for now, e.g. hosting family events.",
+    )
+    commitments = models.TextField(
+        "the patient commits to",
+        help_text="The work of recovery, e.g. coming to sessions, trying the weekly actions.",
+    )
+    limited = models.BooleanField(
+        "limited sick role (adolescents)",
+        default=False,
+        help_text="Adolescents keep going to school: only some duties are eased.",
+    )
+    notes = models.TextField("notes", blank=True)
+
+    def __str__(self):
+        return f"Sick role given on {self.given_on}"
+
+
+class Closeness(models.IntegerChoices):
+    CLOSEST = 1, "Closest"
+    CLOSE = 2, "Close"
+    LESS_CLOSE = 3, "Less close"
+
+
+class InventoryPerson(models.Model):
+    """One significant person in the interpersonal inventory."""
+
+    class Resolves(models.TextChoices):
+        NO_CONFLICT = "no_conflict", "No real conflicts"
+        USUALLY = "usually", "Usually resolved"
+        SOMETIMES = "sometimes", "Sometimes resolved"
+        RARELY = "rarely", "Rarely or never resolved"
+
+    class Knows(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="inventory")
+    name = models.CharField("name", max_length=120)
+    relationship = models.CharField(
+        "relationship", max_length=120, help_text="e.g. wife, manager, friend"
+    )
+    closeness = models.PositiveSmallIntegerField(
+        "closeness", choices=Closeness.choices, default=Closeness.CLOSE
+    )
+    deceased = models.BooleanField("has died", default=False)
+    what_like = models.TextField("what they are like", blank=True)
+    time_together = models.TextField("time together and shared activities", blank=True)
+    can_discuss = models.TextField("what can be talked about", blank=True)
+    cannot_discuss = models.TextField("what cannot be talked about", blank=True)
+    feelings = models.TextField("feelings when together", blank=True)
+    conflicts = models.TextField("conflicts", blank=True)
+    conflicts_resolve = models.CharField(
+        "do conflicts get resolved?", max_length=20, choices=Resolves.choices, blank=True
+    )
+    knows_about_depression = models.CharField(
+        "knows about the depression", max_length=10, choices=Knows.choices, blank=True
+    )
+    would_change = models.TextField("what the patient would change", blank=True)
+    # IPT: the circle is drawn again at termination to show change in the network.
+    closeness_at_end = models.PositiveSmallIntegerField(
+        "closeness at the end of therapy", choices=Closeness.choices, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["closeness", "name", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.relationship})"
+
+
+class LifeEvent(models.Model):
+    """A point on the timeline linking the depression to its interpersonal context."""
+
+    class Kind(models.TextChoices):
+        LOSS = "loss", "Loss"
+        CONFLICT = "conflict", "Conflict"
+        ROLE_CHANGE = "role_change", "Role change"
+        MOVE = "move", "Move"
+        HEALTH = "health", "Health"
+        OTHER = "other", "Other"
+        SYMPTOM_ONSET = "symptom_onset", "Symptom onset"
+        SYMPTOM_WORSENING = "symptom_worsening", "Symptoms worse"
+        SYMPTOM_IMPROVEMENT = "symptom_improvement", "Symptoms better"
+
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="life_events"
+    )
+    happened_on = models.DateField("when")
+    description = models.CharField("what happened", max_length=300)
+    kind = models.CharField("kind", max_length=30, choices=Kind.choices)
+    person = models.ForeignKey(
+        InventoryPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="life_events",
+        verbose_name="person involved",
+    )
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+
+    def __str__(self):
+        return f"{self.happened_on:%b %Y}: {self.description}"
+
+    @property
+    def is_symptom(self):
+        return self.kind.startswith("symptom_")
+
+
+class ProblemArea(models.Model):
+    class Area(models.TextChoices):
+        GRIEF = "grief", "Grief"
+        ROLE_DISPUTE = "role_dispute", "Role dispute"
+        ROLE_TRANSITION = "role_transition", "Role transition"
+        INTERPERSONAL_DEFICITS = "interpersonal_deficits", "Interpersonal deficits"
+
+    class DisputeStage(models.TextChoices):
+        RENEGOTIATION = "renegotiation", "Renegotiation"
+        IMPASSE = "impasse", "Impasse"
+        DISSOLUTION = "dissolution", "Dissolution"
+
+    # IPT goals for each problem area (IPT-REFERENCE.md); pre-filled, then the therapist edits.
+    DEFAULT_GOALS = {
+        Area.GRIEF: [
+            "Facilitate the mourning process.",
+            "Re-establish interests and relationships.",
+        ],
+        Area.ROLE_DISPUTE: [
+            "Identify the dispute.",
+            "Choose a plan of action.",
+            "Change expectations and/or faulty communication to bring about a satisfactory resolution.",
+        ],
+        Area.ROLE_TRANSITION: [
+            "Mourn and accept the loss of the old role.",
+            "See the new role more positively.",
+            "Build mastery and social support in the new role.",
+            "Restore self-esteem.",
+        ],
+        Area.INTERPERSONAL_DEFICITS: [
+            "Reduce social isolation.",
+            "Build new relationships and the social skills to keep them.",
+        ],
+    }
+    MAX_PER_COURSE = 2  # IPT: one focal area, at most two
+
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="problem_areas"
+    )
+    area = models.CharField("problem area", max_length=30, choices=Area.choices)
+    rationale = models.TextField(
+        "why this area", help_text="How it links to the depression's onset or course."
+    )
+    person = models.ForeignKey(
+        InventoryPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problem_areas",
+        verbose_name="person",
+        help_text="Grief: who died. Role dispute: with whom.",
+    )
+    date_of_death = models.DateField("date of death", null=True, blank=True)
+    dispute_stage = models.CharField(
+        "stage of the dispute", max_length=20, choices=DisputeStage.choices, blank=True
+    )
+    from_role = models.CharField("from the role of", max_length=200, blank=True)
+    to_role = models.CharField("to the role of", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "area"], name="problem_area_once_per_course"),
+            models.CheckConstraint(
+                condition=models.Q(area="role_dispute") | models.Q(dispute_stage=""),
+                name="dispute_stage_only_for_disputes",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(area="role_dispute") | ~models.Q(dispute_stage=""),
+                name="dispute_has_a_stage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area="grief") | models.Q(date_of_death__isnull=True),
+                name="date_of_death_only_for_grief",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_area_display()
+
+    @property
+    def detail(self):
+        """The area in one clinical phrase, e.g. 'Role dispute with Maria (wife): impasse'."""
+        if self.area == self.Area.GRIEF and self.person:
+            died = f", died {self.date_of_death:%B %Y}" if self.date_of_death else ""
+            return f"Grief for {self.person.name} ({self.person.relationship}{died})"
+        if self.area == self.Area.ROLE_DISPUTE:
+            who = f" with {self.person.name} ({self.person.relationship})" if self.person else ""
+            return f"Role dispute{who}: {self.get_dispute_stage_display().lower()}"
+        if self.area == self.Area.ROLE_TRANSITION and (self.from_role or self.to_role):
+            return f"Role transition from {self.from_role or '…'} to {self.to_role or '…'}"
+        return self.get_area_display()
+
+    def set_goals(self, texts):
+        """Replace the goals with the given lines, keeping their order."""
+        self.goals.all().delete()
+        ProblemAreaGoal.objects.bulk_create(
+            ProblemAreaGoal(problem_area=self, text=text, position=i)
+            for i, text in enumerate(t.strip() for t in texts if t.strip())
+        )
+
+
+class ProblemAreaGoal(models.Model):
+    class Review(models.TextChoices):
+        ACHIEVED = "achieved", "Achieved"
+        PARTLY = "partly", "Partly achieved"
+        NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+    problem_area = models.ForeignKey(ProblemArea, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    # Reviewed in the termination phase against the contract.
+    review = models.CharField("reviewed as", max_length=20, choices=Review.choices, blank=True)
+    review_note = models.TextField("review note", blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Formulation(models.Model):
+    """A short shared statement linking the depression to the problem area."""
+
+    course = models.OneToOneField(
+        TreatmentCourse, on_delete=models.CASCADE, related_name="formulation"
+    )
+    text = models.TextField("formulation")
+    shared_on = models.DateField("shared with the patient on", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.text[:60]
+
+    @staticmethod
+    def draft(course):
+        """A starting draft from the diagnosis and the chosen areas, for the therapist to edit."""
+        name = course.patient.display_name
+        diagnosis = course._one("diagnosis")
+        illness = diagnosis.disorder_label.lower() if diagnosis else "depression"
+        areas = list(course.problem_areas.all())
+        parts = [
+            f"{name}, you are suffering from {illness}. This is a common, treatable illness, "
+            "and it is not your fault."
+        ]
+        if areas:
+            focus = " and ".join(a.detail[0].lower() + a.detail[1:] for a in areas)
+            parts.append(
+                f"Your depression seems to be connected to what has been happening in your "
+                f"relationships: {focus}."
+            )
+            parts.append(
+                f"Over the next {course.planned_sessions} weeks we will work on "
+                f"{'this' if len(areas) == 1 else 'these'} together. As things improve with the "
+                "people who matter to you, we expect your mood to improve too. Does that fit "
+                "how you see it?"
+            )
+        return " ".join(parts)

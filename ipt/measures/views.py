@@ -1,0 +1,92 @@
+"""Recording a symptom measure, reading one, and documenting a risk assessment."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from ipt.course.access import get_course_for
+from ipt.measures import instruments
+from ipt.measures.forms import MeasureForm, RiskAssessmentForm
+from ipt.measures.models import MeasureResponse
+
+
+def _instrument_or_404(code):
+    try:
+        return instruments.get_instrument(code)
+    except ValueError:
+        raise Http404("No such measure.") from None
+
+
+@require_http_methods(["GET", "POST"])
+def measure_new(request, pk, instrument):
+    instrument = _instrument_or_404(instrument)
+    course, can_write = get_course_for(request, pk, action=f"{instrument.name}")
+    form = MeasureForm(request.POST or None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        response = MeasureResponse.record(
+            course,
+            instrument.code,
+            form.answers,
+            taken_on=form.cleaned_data["taken_on"],
+            difficulty=form.cleaned_data.get("difficulty"),
+            by=request.user,
+        )
+        messages.success(
+            request,
+            f"{instrument.name} recorded: {response.total} ({response.band.label.lower()}).",
+        )
+        if response.needs_risk_assessment:
+            messages.error(
+                request,
+                f"PHQ-9 item 9 scored {response.item9}: document a suicide-risk assessment now.",
+            )
+            return redirect(f"{reverse('course:risk_new', args=[course.pk])}?measure={response.pk}")
+        return redirect(course)
+    return render(
+        request,
+        "ipt/course/measure_form.html",
+        {"course": course, "form": form, "instrument": instrument, "can_write": can_write},
+    )
+
+
+def measure_detail(request, pk, measure_pk):
+    course, can_write = get_course_for(request, pk, action="view measure")
+    response = get_object_or_404(course.measures.all(), pk=measure_pk)
+    return render(
+        request,
+        "ipt/course/measure_detail.html",
+        {"course": course, "response": response, "can_write": can_write},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_new(request, pk):
+    # Risk found at a maintenance follow-up must still be assessed and documented.
+    course, can_write = get_course_for(request, pk, action="risk assessment", after_completion=True)
+    measure = None
+    if measure_id := request.GET.get("measure") or request.POST.get("measure"):
+        measure = next((m for m in course.measures.all() if str(m.pk) == str(measure_id)), None)
+    form = RiskAssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = form.save(commit=False)
+        assessment.course = course
+        assessment.measure = measure
+        assessment.assessed_by = request.user
+        assessment.save()
+        messages.success(request, "Risk assessment recorded.")
+        if assessment.level == assessment.Level.IMMINENT:
+            messages.error(request, "Imminent risk: follow the clinic's emergency procedure now.")
+        return redirect(course)
+    return render(
+        request,
+        "ipt/course/risk_form.html",
+        {
+            "course": course,
+            "form": form,
+            "can_write": can_write,
+            "measure": measure,
+            "assessments": course.risk_assessments.all(),
+        },
+    )

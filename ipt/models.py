@@ -1,0 +1,70 @@
+"""The model registry of the ``ipt`` app.
+
+Each room of the therapy keeps its own models (``ipt/course/models.py``, ``ipt/initial/``,
+``ipt/measures/``, ``ipt/termination/``, ``ipt/supervision/``, ``ipt/accounts/``); Django
+finds an app's models through this module, so it imports them all. They keep the ``ipt``
+app label, so their tables and migrations are those of the app. Code imports a model from
+its room; this module is for Django (and tests that want many models at once).
+"""
+
+from ipt.accounts.models import AccessEvent, Role, User
+from ipt.course.models import (
+    CourseQuerySet,
+    EndReason,
+    Phase,
+    PhaseTransition,
+    TransitionRefused,
+    TreatmentCourse,
+    Variant,
+)
+from ipt.initial.contract import TreatmentContract
+from ipt.initial.models import (
+    Diagnosis,
+    Formulation,
+    InventoryPerson,
+    LifeEvent,
+    ProblemArea,
+    ProblemAreaGoal,
+    SickRole,
+    SuitabilityScreen,
+)
+from ipt.measures.models import MeasureResponse, RiskAssessment
+from ipt.supervision.models import SessionRating, SupervisionFeedback
+from ipt.termination.models import (
+    FollowUp,
+    MaintenanceContract,
+    ProgressReview,
+    RelapsePreventionPlan,
+    RelapseTrigger,
+)
+
+__all__ = [
+    "AccessEvent",
+    "CourseQuerySet",
+    "Diagnosis",
+    "EndReason",
+    "FollowUp",
+    "Formulation",
+    "InventoryPerson",
+    "LifeEvent",
+    "MaintenanceContract",
+    "MeasureResponse",
+    "Phase",
+    "PhaseTransition",
+    "ProblemArea",
+    "ProblemAreaGoal",
+    "ProgressReview",
+    "RelapsePreventionPlan",
+    "RelapseTrigger",
+    "RiskAssessment",
+    "Role",
+    "SessionRating",
+    "SickRole",
+    "SuitabilityScreen",
+    "SupervisionFeedback",
+    "TransitionRefused",
+    "TreatmentContract",
+    "TreatmentCourse",
+    "User",
+    "Variant",
+]

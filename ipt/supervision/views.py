@@ -1,0 +1,245 @@
+"""Supervision: the caseload review, course review, feedback and session ratings.
+
+Supervisors read everything of their supervisees' courses and add feedback and ratings; they
+never change the clinical record (get_course_for refuses their writes).
+"""
+
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from ipt.accounts.models import AccessEvent
+from ipt.course.access import get_course_for, get_course_for_supervision
+from ipt.supervision import caseload
+from ipt.supervision.forms import DashboardFilterForm, FeedbackForm, SessionRatingForm
+from ipt.supervision.models import SessionRating, SupervisionFeedback
+from sessions_app import adherence
+from sessions_app.access import get_session_for_supervision
+from sessions_app.models import Homework, Session, Technique
+from sessions_app.progress import course_progress, symptom_chart
+
+DASHBOARD = "ipt/supervision/dashboard.html"
+REVIEW = "ipt/supervision/review.html"
+RATINGS = "ipt/supervision/ratings.html"
+
+
+# --- the caseload review -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    href: str
+    aria_sort: str  # "ascending", "descending" or "" when the table is not sorted by it
+
+
+SORTABLE = ("patient", "therapist", "phase", "session", "last", "next", "phq9", "change")
+
+
+def _columns(request, current):
+    columns = []
+    for key in SORTABLE:
+        params = request.GET.copy()
+        params.pop("page", None)
+        if current == key:
+            params["sort"], aria = f"-{key}", "ascending"
+        elif current == f"-{key}":
+            params["sort"], aria = key, "descending"
+        else:
+            params["sort"], aria = key, ""
+        columns.append(Column(key, caseload.SORTS[key][0], f"?{params.urlencode()}", aria))
+    return columns
+
+
+def _record_listing(request, rows, action):
+    """The audit trail: one AccessEvent per patient listed, written in a single query."""
+    if not rows:
+        return
+    path = request.get_full_path()[:500]
+    ip = request.META.get("REMOTE_ADDR") or None
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            user=request.user,
+            patient_id=row.course.patient_id,
+            action=action,
+            method=request.method[:10],
+            path=path,
+            ip_address=ip,
+        )
+        for row in rows
+    )
+
+
+def _caseload(request):
+    if not request.user.is_supervisor:
+        raise PermissionDenied("The caseload review is for clinical supervisors.")
+    therapists = list(request.user.supervisees.order_by("first_name", "last_name", "pk"))
+    form = DashboardFilterForm(request.GET, therapists=therapists)
+    filters = form.filters()
+    rows = caseload.build_rows(
+        caseload.courses_for(
+            request.user,
+            include_closed=filters["closed"],
+            therapist=filters["therapist"],
+            phase=filters["phase"],
+        )
+    )
+    shown = caseload.sort_rows(caseload.with_flag(rows, filters["flag"]), filters["sort"])
+    return form, filters, rows, shown
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard(request):
+    form, filters, rows, shown = _caseload(request)
+    page = Paginator(shown, caseload.PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_listing(request, page.object_list, "caseload review")
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": page.object_list,
+        "shown": len(shown),
+        "totals": caseload.totals(rows),
+        "columns": _columns(request, filters["sort"]),
+        "flag_label": caseload.FLAGS.get(filters["flag"], ""),
+        "filtered": any(request.GET.get(k) for k in ("therapist", "phase", "flag", "closed")),
+    }
+    # A history restore after a cache miss needs the whole page, not the region.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = f"{DASHBOARD}#table" if partial else DASHBOARD
+    return render(request, template, context)
+
+
+@require_GET
+def dashboard_csv(request):
+    _, _, _, shown = _caseload(request)
+    _record_listing(request, shown, "caseload export")
+    today = timezone.localdate()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="caseload-{today:%Y-%m-%d}.csv"'
+    response.write("\ufeff")  # a byte-order mark, so that Excel reads the names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(caseload.CSV_HEADER)
+    for row in shown:
+        writer.writerow([caseload.csv_safe(value) for value in caseload.csv_row(row)])
+    return response
+
+
+# --- one course ----------------------------------------------------------------------------------
+def _review_context(request, course, form):
+    prefetch_related_objects([course], "transitions")
+    sessions = list(
+        adherence.sessions_with_facts(course.sessions.select_related("phq9")).prefetch_related(
+            "events",
+            Prefetch("ratings", queryset=SessionRating.objects.select_related("rater")),
+        )
+    )
+    for s in sessions:
+        scores = [r.score for r in s.ratings.all()]
+        s.rating_count = len(scores)
+        s.rating_mean = sum(scores) / len(scores) if scores else None
+    chart, chart_rows = symptom_chart(course, sessions)
+    baseline, latest = course.baseline_phq9, course.latest_phq9
+    return {
+        "course": course,
+        "baseline_phq9": baseline,
+        "latest_phq9": latest,
+        "phq9_change": latest.total - baseline.total
+        if latest and baseline and latest.pk != baseline.pk
+        else None,
+        "sessions": sessions,
+        "progress": course_progress(course, sessions),
+        "chart": chart,
+        "chart_rows": chart_rows,
+        "steps": course.initial_phase_steps(),
+        "adherence": adherence.review(course, sessions),
+        "feedback": course.feedback.select_related("session", "author"),
+        "form": form,
+    }
+
+
+@require_GET
+def course_review(request, pk):
+    course = get_course_for_supervision(request, pk, action="course review")
+    return render(request, REVIEW, _review_context(request, course, FeedbackForm(course=course)))
+
+
+@require_POST
+def feedback_new(request, pk):
+    course = get_course_for_supervision(request, pk, action="supervision feedback")
+    form = FeedbackForm(request.POST, course=course)
+    if form.is_valid():
+        SupervisionFeedback.objects.create(
+            course=course,
+            session=form.cleaned_data["session"],
+            author=request.user,
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, "Your feedback has been sent to the therapist.")
+        return redirect(reverse("course:review", args=[course.pk]) + "#feedback")
+    return render(request, REVIEW, _review_context(request, course, form))
+
+
+@require_POST
+def feedback_acknowledge(request, pk, feedback_pk):
+    course, _ = get_course_for(request, pk, action="acknowledge feedback")
+    feedback = get_object_or_404(course.feedback.all(), pk=feedback_pk)
+    feedback.acknowledge()
+    if request.htmx:
+        return render(request, "ipt/course/_feedback.html", {"course": course})
+    messages.success(request, "Feedback acknowledged.")
+    return redirect(course.get_absolute_url() + "#feedback")
+
+
+# --- one session ---------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def session_ratings(request, pk):
+    session = get_session_for_supervision(request, pk, action="session rating")
+    course = session.course
+    held = session.status == Session.Status.HELD
+    existing = list(session.ratings.filter(rater=request.user))
+    form = SessionRatingForm(request.POST if request.method == "POST" else None, existing=existing)
+    if request.method == "POST":
+        if not held:
+            messages.error(request, "Only a session that was held can be rated.")
+            return redirect("session_ratings", session.pk)
+        if form.is_valid():
+            with transaction.atomic():
+                for element, (score, comment) in form.ratings().items():
+                    SessionRating.objects.update_or_create(
+                        session=session,
+                        rater=request.user,
+                        element=element,
+                        defaults={"score": score, "comment": comment},
+                    )
+            messages.success(request, f"Your ratings of session {session.number} are saved.")
+            return redirect(reverse("course:review", args=[course.pk]) + "#sessions")
+    return render(
+        request,
+        RATINGS,
+        {
+            "course": course,
+            "session": session,
+            "held": held,
+            "techniques": [Technique(t).label for t in session.techniques if t in Technique.values],
+            "form": form,
+            "events": session.events.select_related("person"),
+            "analyses": session.communication_analyses.select_related("person"),
+            "homework_set": session.homework_set.select_related("person"),
+            "homework_reviewed": Homework.objects.filter(reviewed_in=session).select_related(
+                "person"
+            ),
+            "other_ratings": session.ratings.exclude(rater=request.user).select_related("rater"),
+        },
+    )

@@ -1,0 +1,159 @@
+"""The termination phase: progress review against the baseline and the goals, the closeness
+circle drawn again at the end."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+
+from ipt.initial.models import Closeness, InventoryPerson, ProblemArea, ProblemAreaGoal
+from ipt.termination.models import ProgressReview
+from ipt.widgets import DateInput
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    goal: ProblemAreaGoal
+    review: forms.BoundField
+    note: forms.BoundField
+
+
+class ProgressReviewForm(forms.ModelForm):
+    """The review itself, plus a rating and a note for each contract goal.
+
+    IPT: progress is reviewed against the baseline measure and the goals agreed in the
+    contract; when the patient has not improved, other or additional treatment is offered.
+    """
+
+    class Meta:
+        model = ProgressReview
+        fields = ["reviewed_on", "what_helped", "patient_view", "further_treatment"]
+        widgets = {
+            "reviewed_on": DateInput(),
+            "what_helped": forms.Textarea(attrs={"rows": 4}),
+            "patient_view": forms.Textarea(attrs={"rows": 3}),
+            "further_treatment": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "reviewed_on": "Reviewed with the patient on",
+            "what_helped": "What the patient did that helped",
+            "patient_view": "How the patient sees the change",
+            "further_treatment": "Alternative or additional treatment, or referral",
+        }
+        error_messages = {
+            "what_helped": {
+                "required": "Ask what the patient did that helped, and write it down in their words."
+            },
+        }
+
+    def __init__(self, *args, course, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.areas = areas  # [(ProblemArea, [ProblemAreaGoal, ...]), ...]
+        self.initial.setdefault("reviewed_on", timezone.localdate())
+        for _area, goals in areas:
+            for goal in goals:
+                self.fields[f"goal_{goal.pk}_review"] = forms.ChoiceField(
+                    # No full stop: the error summary follows the label with a colon.
+                    label=goal.text.rstrip("."),
+                    choices=ProblemAreaGoal.Review.choices,
+                    widget=forms.RadioSelect,
+                    initial=goal.review or None,
+                    error_messages={
+                        "required": "Review this goal: achieved, partly achieved or not achieved."
+                    },
+                )
+                self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                    label="Note on this goal",
+                    required=False,
+                    initial=goal.review_note,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="What has changed, and what is still open.",
+                )
+        further = self.fields["further_treatment"]
+        if course.improved is False:
+            # IPT: if not improved, offer alternative or additional treatment.
+            further.required = True
+            further.error_messages["required"] = (
+                "The patient has not improved on the PHQ-9: record the alternative or additional "
+                "treatment offered, or the referral."
+            )
+            further.help_text = (
+                "Required: the PHQ-9 shows neither a response nor a reliable improvement. "
+                "Consider medication, another psychological treatment, a referral, or a "
+                "continuation or maintenance contract."
+            )
+        elif course.improved is None:
+            further.help_text = (
+                "There are not yet two PHQ-9 scores to compare: record a PHQ-9 now, so the "
+                "change can be measured. Required if the patient has not improved."
+            )
+        else:
+            further.help_text = (
+                "The patient has improved. Note any continuation or maintenance sessions agreed."
+            )
+
+    def clean_reviewed_on(self):
+        reviewed_on = self.cleaned_data["reviewed_on"]
+        if reviewed_on > timezone.localdate():
+            raise forms.ValidationError("Record the review once it has taken place.")
+        if reviewed_on < self.course.start_date:
+            raise forms.ValidationError("The review cannot come before the course started.")
+        return reviewed_on
+
+    def goal_groups(self):
+        """[(ProblemArea, [GoalRow, ...]), ...] for the template, in contract order."""
+        return [
+            (
+                area,
+                [
+                    GoalRow(goal, self[f"goal_{goal.pk}_review"], self[f"goal_{goal.pk}_note"])
+                    for goal in goals
+                ],
+            )
+            for area, goals in self.areas
+        ]
+
+    def save_goals(self):
+        goals = [goal for _area, goals in self.areas for goal in goals]
+        for goal in goals:
+            goal.review = self.cleaned_data[f"goal_{goal.pk}_review"]
+            goal.review_note = self.cleaned_data[f"goal_{goal.pk}_note"]
+        ProblemAreaGoal.objects.bulk_update(goals, ["review", "review_note"])
+
+
+def areas_with_goals(course) -> list[tuple[ProblemArea, list[ProblemAreaGoal]]]:
+    return [(area, list(area.goals.all())) for area in course.problem_areas.all()]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: InventoryPerson
+    field: forms.BoundField
+
+
+class ClosenessAtEndForm(forms.Form):
+    """The ring each inventory person is in now, at the end of therapy."""
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+        for person in people:
+            self.fields[f"person_{person.pk}"] = forms.TypedChoiceField(
+                label=f"{person.name} ({person.relationship})",
+                choices=Closeness.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                # Until the therapist places them, everyone stands where they were at intake.
+                initial=person.closeness_at_end or person.closeness,
+                help_text=f"At intake: {person.get_closeness_display().lower()}.",
+                error_messages={"required": "Choose how close this person is now."},
+            )
+
+    def rows(self):
+        return [PersonRow(p, self[f"person_{p.pk}"]) for p in self.people]
+
+    def save(self):
+        for person in self.people:
+            person.closeness_at_end = self.cleaned_data[f"person_{person.pk}"]
+        InventoryPerson.objects.bulk_update(self.people, ["closeness_at_end"])

@@ -1,0 +1,180 @@
+"""The maintenance contract, its follow-ups and booster sessions (IPT-REFERENCE.md,
+"Termination phase"): the only records still written once a course is completed
+(``after_completion=True``)."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from ipt.course.access import get_course_for
+from ipt.course.models import TransitionRefused
+from ipt.measures.models import MeasureResponse
+from ipt.termination.forms.aftercare import (
+    BoosterForm,
+    FollowUpForm,
+    FollowUpPHQ9Form,
+    MaintenanceForm,
+)
+from ipt.termination.models import MAINTENANCE_PHASES, FollowUp, maintenance_refusal
+from ipt.termination.rules import followup_rows
+
+
+def _maintenance_page(request, course, can_write, contract, *, form=None, booster_form=None):
+    followups = list(contract.followups.all()) if contract else []
+    rows, baseline, end = followup_rows(course, followups)
+    boosters = sum(1 for f in followups if f.kind == FollowUp.Kind.BOOSTER)
+    refusal = maintenance_refusal(course)
+    return render(
+        request,
+        "ipt/course/maintenance.html",
+        {
+            "course": course,
+            "contract": contract,
+            "form": form or MaintenanceForm(instance=contract, course=course),
+            "booster_form": booster_form or BoosterForm(course=course),
+            "rows": rows,
+            "baseline": baseline,
+            "end": end,
+            "boosters_used": boosters,
+            "boosters_left": max((contract.booster_sessions if contract else 0) - boosters, 0),
+            "refusal": refusal,
+            "can_write": can_write and not refusal,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def maintenance(request, pk):
+    course, can_write = get_course_for(
+        request, pk, action="maintenance contract", after_completion=True
+    )
+    contract = course._one("maintenance")
+    if request.method != "POST":
+        return _maintenance_page(request, course, can_write, contract)
+    if refusal := maintenance_refusal(course):
+        messages.error(request, refusal)
+        return redirect("course:maintenance", course.pk)
+    if request.POST.get("form") == "booster":
+        return _add_booster(request, course, can_write, contract)
+    form = MaintenanceForm(request.POST, instance=contract, course=course)
+    if not form.is_valid():
+        return _maintenance_page(request, course, can_write, contract, form=form)
+    first = contract is None
+    with transaction.atomic():
+        contract = form.save(commit=False)
+        contract.course = course
+        contract.save()
+        if form.replans or not contract.has_regular_followups():
+            contract.plan_followups()
+    if first:
+        messages.success(
+            request,
+            f"Maintenance contract agreed: {contract.number_of_followups} follow-ups, every "
+            f"{contract.interval_months} months.",
+        )
+    elif form.replans:
+        messages.success(
+            request, "Maintenance contract saved; the follow-ups still due are re-planned."
+        )
+    else:
+        messages.success(request, "Maintenance contract saved.")
+    return redirect("course:maintenance", course.pk)
+
+
+def _add_booster(request, course, can_write, contract):
+    if contract is None:
+        messages.error(
+            request, "Agree the maintenance contract first: it sets the booster sessions."
+        )
+        return redirect("course:maintenance", course.pk)
+    form = BoosterForm(request.POST, course=course)
+    if not form.is_valid():
+        return _maintenance_page(request, course, can_write, contract, booster_form=form)
+    try:
+        booster = contract.add_booster(form.cleaned_data["due_on"], form.cleaned_data["notes"])
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        return redirect("course:maintenance", course.pk)
+    messages.success(
+        request, f"Booster session planned for {booster.due_on.day} {booster.due_on:%B %Y}."
+    )
+    return redirect("course:maintenance", course.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def followup(request, pk, followup_pk):
+    course, can_write = get_course_for(
+        request, pk, action="maintenance follow-up", after_completion=True
+    )
+    visit = get_object_or_404(
+        FollowUp.objects.filter(maintenance__course=course).select_related("maintenance"),
+        pk=followup_pk,
+    )
+    form = FollowUpForm(request.POST or None, instance=visit)
+    # Once recorded, a follow-up's PHQ-9 is part of the record: it is shown, not re-entered.
+    phq9_form = None if visit.phq9_id else FollowUpPHQ9Form(request.POST or None)
+    if request.method == "POST" and _save_followup(request, course, visit, form, phq9_form):
+        response = visit.phq9
+        if response is not None:
+            messages.success(
+                request,
+                f"{visit.get_kind_display()} recorded. PHQ-9 {response.total} "
+                f"({response.band.label.lower()}).",
+            )
+            if response.needs_risk_assessment:
+                messages.error(
+                    request,
+                    f"PHQ-9 item 9 scored {response.item9}: document a suicide-risk assessment now.",
+                )
+                return redirect(
+                    f"{reverse('course:risk_new', args=[course.pk])}?measure={response.pk}"
+                )
+        else:
+            messages.success(request, f"{visit.get_kind_display()} recorded.")
+        return redirect("course:maintenance", course.pk)
+    followups = list(visit.maintenance.followups.all())
+    rows, baseline, end = followup_rows(course, followups)
+    return render(
+        request,
+        "ipt/course/followup.html",
+        {
+            "course": course,
+            "visit": visit,
+            "row": next(r for r in rows if r.followup.pk == visit.pk),
+            "baseline": baseline,
+            "end": end,
+            "form": form,
+            "phq9_form": phq9_form,
+            "can_write": can_write and course.phase in MAINTENANCE_PHASES,
+        },
+    )
+
+
+def _save_followup(request, course, visit, form, phq9_form):
+    """Validate both forms together; record the PHQ-9 (if given) and link it. True if saved."""
+    valid = form.is_valid()
+    phq9_given = phq9_form is not None and phq9_form.started
+    if phq9_given and valid and form.cleaned_data["status"] == FollowUp.Status.MISSED:
+        form.add_error("status", "A PHQ-9 was entered, so the follow-up was held.")
+        valid = False
+    if phq9_given and not phq9_form.is_valid():
+        valid = False
+    if not valid:
+        return False
+    with transaction.atomic():
+        visit = form.save(commit=False)
+        if phq9_given:
+            visit.phq9 = MeasureResponse.record(
+                course,
+                "phq9",
+                phq9_form.answers,
+                taken_on=form.cleaned_data["held_on"],
+                difficulty=phq9_form.cleaned_data.get("difficulty"),
+                by=request.user,
+            )
+        visit.recorded_by = request.user
+        visit.save()
+    return True

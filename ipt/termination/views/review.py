@@ -1,0 +1,278 @@
+"""The termination phase: progress review, the closeness circle at the end, completing the
+course, and the course summary for the record or the referrer (IPT-REFERENCE.md,
+"Termination phase")."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ipt import charts
+from ipt.course.access import get_course_for
+from ipt.course.forms import TransitionForm
+from ipt.course.models import Phase, TransitionRefused
+from ipt.initial.models import Closeness
+from ipt.measures import instruments
+from ipt.measures.models import MeasureResponse
+from ipt.pdf import pdf_response, render_pdf
+from ipt.termination.forms.review import ClosenessAtEndForm, ProgressReviewForm, areas_with_goals
+from ipt.termination.models import FollowUp
+from sessions_app.progress import course_progress, symptom_chart
+
+ONLY_IN_TERMINATION = (
+    "The {what} belongs to the termination phase: move the course to it first, in the last "
+    "two to three sessions."
+)
+
+
+# --- outcome against the baseline -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """First and last score of one instrument, compared by ipt.measures.outcome()."""
+
+    instrument: instruments.Instrument
+    baseline: MeasureResponse
+    latest: MeasureResponse
+    result: instruments.Outcome
+    criteria: str  # the thresholds, in words, read from ipt.measures
+    reliable_defined: bool  # HAM-D has no agreed reliable-change index
+
+
+def _criteria(instrument):
+    # The thresholds live in ipt.measures; this only puts them into words.
+    rule = instruments.OUTCOME_RULES[instrument.code]
+    parts = [
+        "response: a fall of at least 50%",
+        f"remission: below {rule.remission_max + 1}",
+    ]
+    if rule.reliable_change is not None:
+        parts.append(f"reliable improvement: a fall of {rule.reliable_change} or more")
+    else:
+        parts.append("reliable improvement: no agreed threshold")
+    parts.append(f"recovery: from {rule.caseness} or above to below {rule.caseness}")
+    return f"{instrument.name}: " + "; ".join(parts) + "."
+
+
+def outcome_rows(course):
+    """Baseline (first) against latest (last) score for each instrument given at least twice.
+
+    The outcome of the course is judged at its end: scores taken at maintenance follow-ups,
+    or after the course ended, are left out (the maintenance page compares those).
+    """
+    at_followups = set(
+        FollowUp.objects.filter(maintenance__course=course, phq9__isnull=False).values_list(
+            "phq9_id", flat=True
+        )
+    )
+    in_course = [
+        m
+        for m in course.measures.all()
+        if m.pk not in at_followups and (course.ended_on is None or m.taken_on <= course.ended_on)
+    ]
+    rows = []
+    for code in instruments.INSTRUMENTS:
+        scores = sorted(
+            (m for m in in_course if m.instrument_code == code),
+            key=lambda m: (m.taken_on, m.created_at),
+        )
+        if len(scores) < 2:
+            continue
+        instrument = instruments.get_instrument(code)
+        rows.append(
+            OutcomeRow(
+                instrument=instrument,
+                baseline=scores[0],
+                latest=scores[-1],
+                result=instruments.outcome(instrument, scores[0].total, scores[-1].total),
+                criteria=_criteria(instrument),
+                reliable_defined=instruments.OUTCOME_RULES[code].reliable_change is not None,
+            )
+        )
+    return rows
+
+
+def _symptoms(course):
+    sessions = list(course.sessions.select_related("phq9"))
+    chart, chart_rows = symptom_chart(course, sessions)
+    return sessions, chart, chart_rows
+
+
+# --- progress review ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def progress_review(request, pk):
+    course, can_write = get_course_for(request, pk, action="progress review")
+    if request.method == "POST" and course.phase != Phase.TERMINATION:
+        messages.error(request, ONLY_IN_TERMINATION.format(what="progress review"))
+        return redirect("course:progress_review", course.pk)
+    review = course._one("progress_review")
+    form = ProgressReviewForm(
+        request.POST or None, instance=review, course=course, areas=areas_with_goals(course)
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            review = form.save(commit=False)
+            review.course = course
+            review.save()
+            form.save_goals()
+        messages.success(request, "Progress review saved.")
+        return redirect("course:progress_review", course.pk)
+    _sessions, chart, chart_rows = _symptoms(course)
+    return render(
+        request,
+        "ipt/course/progress_review.html",
+        {
+            "course": course,
+            "form": form,
+            "review": review,
+            "outcomes": outcome_rows(course),
+            "phq9_outcome": course.phq9_outcome,
+            "improved": course.improved,
+            "chart": chart,
+            "chart_rows": chart_rows,
+            "can_write": can_write,
+            "can_review": can_write and course.phase == Phase.TERMINATION,
+        },
+    )
+
+
+# --- closeness circle at the end ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    before: str
+    after: str
+
+    def __str__(self):
+        return f"{self.name}: {self.before} → {self.after}"
+
+
+# Two circles share the width of the page: a smaller drawing keeps the names readable.
+CIRCLE_SIZE = 400
+
+
+def _circle(course, people, *, at_end):
+    # IPT: the person at the heart of a focal problem area is marked, as in the inventory.
+    focal = {a.person_id for a in course.problem_areas.all() if a.person_id}
+    name = course.patient.display_name
+    return charts.closeness_circle(
+        [
+            charts.CirclePerson(
+                p.name,
+                f"{p.relationship}, died" if p.deceased else p.relationship,
+                (p.closeness_at_end or p.closeness) if at_end else p.closeness,
+                focal=p.pk in focal,
+            )
+            for p in people
+        ],
+        title="At the end of therapy" if at_end else "At intake",
+        centre_label=name,
+        size=CIRCLE_SIZE,
+    )
+
+
+def _moves(people):
+    """Who moved closer and who further away, between intake and the end (1 = closest)."""
+    closer, further = [], []
+    for p in people:
+        end = p.closeness_at_end or p.closeness
+        if end == p.closeness:
+            continue
+        move = Move(p.name, Closeness(p.closeness).label, Closeness(end).label)
+        (closer if end < p.closeness else further).append(move)
+    return closer, further
+
+
+@require_http_methods(["GET", "POST"])
+def closeness_at_end(request, pk):
+    course, can_write = get_course_for(request, pk, action="closeness circle at the end")
+    if request.method == "POST" and course.phase != Phase.TERMINATION:
+        messages.error(request, ONLY_IN_TERMINATION.format(what="closeness circle at the end"))
+        return redirect("course:closeness_at_end", course.pk)
+    people = list(course.inventory.all())
+    form = ClosenessAtEndForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The closeness circle at the end of therapy is saved.")
+        return redirect("course:closeness_at_end", course.pk)
+    closer, further = _moves(people)
+    return render(
+        request,
+        "ipt/course/closeness_at_end.html",
+        {
+            "course": course,
+            "form": form,
+            "people": people,
+            "intake_svg": _circle(course, people, at_end=False),
+            "end_svg": _circle(course, people, at_end=True),
+            "placed": any(p.closeness_at_end for p in people),
+            "closer": closer,
+            "further": further,
+            "can_write": can_write,
+            "can_review": can_write and course.phase == Phase.TERMINATION,
+        },
+    )
+
+
+# --- completing the course ------------------------------------------------------------------
+
+
+@require_POST
+def complete_course(request, pk):
+    course, _ = get_course_for(request, pk, action="complete course")
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    try:
+        course.complete(request.user, note=form.cleaned_data.get("note", ""))
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        if course.phase == Phase.TERMINATION:
+            messages.warning(
+                request, "The course stays in the termination phase until these are recorded."
+            )
+    else:
+        messages.success(
+            request,
+            "The course is completed. Its record stays readable, and the course summary is "
+            "ready to print for the record or the referrer.",
+        )
+    return redirect(course)
+
+
+# --- course summary -------------------------------------------------------------------------
+
+
+@require_GET
+def summary_pdf(request, pk):
+    course, _ = get_course_for(request, pk, action="course summary")
+    sessions, chart, chart_rows = _symptoms(course)
+    patient = course.patient
+    pdf = render_pdf(
+        "ipt/pdf/course_summary.html",
+        {
+            "course": course,
+            "patient": patient,
+            "therapist": course.therapist,
+            "diagnosis": course.diagnosis_or_none,
+            "areas": areas_with_goals(course),
+            "progress": course_progress(course, sessions),
+            "chart": chart,
+            "chart_rows": chart_rows,
+            "outcomes": outcome_rows(course),
+            "review": course._one("progress_review"),
+            "plan": course._one("relapse_plan"),
+            "maintenance": course._one("maintenance"),
+            "transitions": list(course.transitions.select_related("by")),
+        },
+        request,
+    )
+    surname = patient.full_name.split()[-1] if patient.full_name.split() else "patient"
+    return pdf_response(pdf, f"course-summary-{surname}.pdf")
