@@ -1,12 +1,22 @@
-.PHONY: run test bench lint format sync check clean
+.PHONY: run test test-fast bench lint format sync check clean
 
 # Start the app: environment, local PostgreSQL, migrations, demo clinic, server on $PORT.
 run:
 	bin/run
 
-# Lint, then the whole suite (browser tests included) on a throwaway PostgreSQL.
-test: lint
+# Lint and check, then the whole suite (browser tests included) on a throwaway PostgreSQL.
+test: lint check
 	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest
+
+# The edit-test loop: lint and check, then the suite without the browser tests.
+test-fast: lint check
+	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest --ignore=tests/browser
+
+# Django's system checks, and no model change without its migration (makemigrations --check
+# fails on one; it reads the migration history, hence the throwaway PostgreSQL).
+check: sync
+	DEBUG=1 bin/with-test-db sh -c 'bin/uv run --frozen python manage.py check && \
+		bin/uv run --frozen python manage.py makemigrations --check --dry-run'
 
 # Seed a clinic-sized database of its own (40 therapists, 2,000 courses, 20,000 sessions) on a
 # throwaway PostgreSQL and time the main pages; BENCH_ARGS="--requests 10" for a quicker run.

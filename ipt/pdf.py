@@ -191,6 +191,12 @@ def safe_pdf_filename(filename: str) -> str:
     return f"{stem or 'document'}.pdf"
 
 
+def patient_pdf_name(document: str, patient) -> str:
+    """``sick-role-Moreno.pdf``: what the document is, and whose (the surname only)."""
+    names = patient.full_name.split()
+    return f"{document}-{names[-1] if names else 'patient'}.pdf"
+
+
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> HttpResponse:
     """Serve PDF bytes, shown in the browser unless ``download``; never cached (patient data)."""
     response = HttpResponse(pdf, content_type="application/pdf")

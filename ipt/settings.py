@@ -38,6 +38,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside IPT Clinic")
 
+# Measurement-based care: a repeat PHQ-9 at least every this many sessions (1: weekly).
+PHQ9_EVERY_SESSIONS = max(1, int(os.environ.get("PHQ9_EVERY_SESSIONS", "4")))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

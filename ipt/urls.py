@@ -45,6 +45,8 @@ course_patterns = [
     ),
     path("formulation/", focus.formulation, name="formulation"),
     path("contract/", contract.contract, name="contract"),
+    path("contract/draft/", contract.contract_draft, name="contract_draft"),
+    path("contract/refresh/", contract.contract_refresh, name="contract_refresh"),
     path("contract/sign/", contract.contract_sign, name="contract_sign"),
     path("contract/amend/", contract.contract_amend, name="contract_amend"),
     path("contract/v<int:version>.pdf", contract.contract_pdf, name="contract_pdf"),

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 
-from ipt.course.models import TreatmentCourse
-from ipt.rules.flags import is_overdue
-from sessions_app.progress import sessions_between, with_last_session
+from ipt.course.models import TreatmentCourse, measures_prefetch
+from sessions_app.progress import sessions_between
+from sessions_app.watch import watch
 
 
 @login_not_required
@@ -27,17 +27,22 @@ def home(request):
 
 
 def therapist_home(request):
-    """The therapist's day: today's and this week's sessions, overdue courses, risk."""
+    """The therapist's day: today's and this week's sessions, and every course that needs
+    something (risk, deterioration, contact, an overdue session or PHQ-9)."""
     today = timezone.localdate()
     start_of_day = timezone.make_aware(
         timezone.datetime.combine(today, timezone.datetime.min.time())
     )
-    courses = list(
-        with_last_session(TreatmentCourse.objects.visible_to(request.user).active())
-        .select_related("patient")
-        .prefetch_related("measures__risk_assessments", "risk_assessments")
+    # Closed courses too while their risk needs attention: risk is never out of sight.
+    fetched = list(
+        TreatmentCourse.objects.visible_to(request.user)
+        .active_or_at_risk()
+        .select_related("patient", "suitability")
+        .prefetch_related(measures_prefetch(), "risk_assessments", "sessions")
         .order_by("patient__full_name")
     )
+    watched = [(course, watch(course, today=today)) for course in fetched]
+    courses = [c for c in fetched if c.is_active]
     upcoming = list(sessions_between(courses, start_of_day, start_of_day + timedelta(days=7)))
     return render(
         request,
@@ -50,20 +55,13 @@ def therapist_home(request):
             "week_sessions": [
                 s for s in upcoming if timezone.localtime(s.scheduled_for).date() != today
             ],
-            "overdue": [
-                c
-                for c in courses
-                # The day of the last session as the clinic counts it, not the UTC date.
-                if is_overdue(
-                    c.last_session_at and timezone.localtime(c.last_session_at), c.start_date, today
-                )
+            "at_risk": [(c, w.risk) for c, w in watched if w.risk],
+            "attention": [
+                (c, w)
+                for c, w in watched
+                if w.deteriorated or w.contact or w.phq9_overdue or w.off_track
             ],
-            "at_risk": [
-                c
-                for c in courses
-                if c.unassessed_risks()
-                or (c.latest_risk_assessment and c.latest_risk_assessment.is_elevated)
-            ],
+            "overdue": [(c, w) for c, w in watched if w.overdue],
             "courses": courses,
         },
     )

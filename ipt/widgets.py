@@ -17,6 +17,13 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+def session_minutes_in_range(minutes):
+    """IPT sessions usually last 45-60 minutes: a length outside 20-120 is a typing slip."""
+    if not 20 <= minutes <= 120:
+        raise forms.ValidationError("IPT sessions usually last 45–60 minutes; give 20 to 120.")
+    return minutes
+
+
 def no_blank_radio(form, *names):
     """Drop the empty choice Django adds to a required model choice field.
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from ipt.course.models import Phase
 from ipt.rules.adherence import (
-    FOCAL_TECHNIQUES,
     TOOK_PLACE,
     CourseFacts,
     HomeworkFacts,
     SessionFacts,
+    focal_terms,
+    names_focal_area,
     run_checks,
     summarise,
 )
@@ -49,6 +50,16 @@ def sessions_with_facts(sessions):
             )
         ),
         has_analysis=Exists(CommunicationAnalysis.objects.filter(session=row_of)),
+        # Something in the session linked to a person at the heart of a focal area.
+        has_focal_link=Exists(
+            InterpersonalEvent.objects.filter(session=row_of, person__problem_areas__isnull=False)
+        )
+        | Exists(
+            CommunicationAnalysis.objects.filter(
+                session=row_of, person__problem_areas__isnull=False
+            )
+        )
+        | Exists(Homework.objects.filter(set_in=row_of, person__problem_areas__isnull=False)),
         has_stage_change=Exists(DisputeStageChange.objects.filter(session=row_of)),
     ).prefetch_related(
         Prefetch(
@@ -90,6 +101,11 @@ def facts_for(course, sessions, *, today=None):
     sessions = sorted(sessions, key=lambda s: s.number)
     number_of = {s.pk: s.number for s in sessions}
     total_of = {m.pk: m.total for m in course.measures.all()}
+    # IPT: focal work names the focal area or its people, not any text at all.
+    terms = focal_terms(
+        (a.area, a.person.name if a.person else "", a.from_role, a.to_role)
+        for a in course.problem_areas.all()
+    )
     session_facts = []
     homework = []
     for s in sessions:
@@ -101,11 +117,10 @@ def facts_for(course, sessions, *, today=None):
                 mood_checked=s.phq9_id is not None or s.mood_rating is not None,
                 # An empty row added but never typed in is not an interpersonal event.
                 interpersonal=_text(s.mood_context) or s.has_typed_event,
-                focal_work=_text(s.focal_notes)
-                or _text(s.role_play_notes)
-                or bool(FOCAL_TECHNIQUES.intersection(s.techniques))
-                or s.has_analysis
-                or s.has_stage_change,
+                focal_work=s.has_focal_link
+                or s.has_stage_change
+                or names_focal_area(s.focal_notes, terms)
+                or names_focal_area(s.role_play_notes, terms),
                 phq9=total_of.get(s.phq9_id),
             )
         )
@@ -131,6 +146,7 @@ def facts_for(course, sessions, *, today=None):
     inventory = list(course.inventory.all())
     plan = course._one("relapse_plan")
     sick_role = course._one("sick_role")
+    formulation = course._one("formulation")
 
     responses = course.phq9_responses()
     session_of = {s.phq9_id: s.number for s in sessions if s.phq9_id}
@@ -160,6 +176,7 @@ def facts_for(course, sessions, *, today=None):
         middle_entered_on=entered.get(Phase.MIDDLE),
         termination_entered_on=entered.get(Phase.TERMINATION),
         relapse_triggers=len(plan.triggers.all()) if plan else None,
+        formulation_shared_on=formulation.shared_on if formulation else None,
         baseline_phq9=responses[0].total if responses else None,
         latest_phq9=latest.total if latest else None,
         latest_phq9_session=latest_session,

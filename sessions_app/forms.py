@@ -2,19 +2,10 @@ from datetime import datetime
 
 from django import forms
 
+from ipt.initial.contract import WEEKDAYS
 from ipt.measures import instruments
 from ipt.widgets import DateInput
 from sessions_app.models import Session, Technique
-
-WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
 
 
 class PlanForm(forms.Form):

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ipt.course.models import TransitionRefused
 from ipt.initial.models import ProblemArea
+from ipt.measures.models import MeasureResponse
+from ipt.rules import risk
 
 
 class Technique(models.TextChoices):
@@ -196,16 +198,39 @@ class Session(Autosaved):
             return "Ending approaches"
         return "Middle phase"
 
+    # --- what is done during the hour (each guarded by the view's lock on finalised sessions)
+    def set_status(self, status, note=""):
+        self.status, self.status_note = status, note
+        self.save(update_fields=["status", "status_note", "updated_at"])
+
+    def reschedule(self, when):
+        """Move the session; the first date it was planned for is kept."""
+        self.rescheduled_from = self.rescheduled_from or self.scheduled_for
+        self.scheduled_for = when
+        self.save(update_fields=["scheduled_for", "rescheduled_from", "updated_at"])
+
+    def record_phq9(self, answers, *, by, difficulty=None):
+        """The session's PHQ-9, dated the day of the session."""
+        with transaction.atomic():
+            self.phq9 = MeasureResponse.record(
+                self.course, "phq9", answers, taken_on=timezone.localtime(self.scheduled_for).date(),
+                by=by, difficulty=difficulty,
+            )  # fmt: skip
+            self.save(update_fields=["phq9", "updated_at"])
+        return self.phq9
+
+    def record_mood(self, rating):
+        self.mood_rating = rating
+        self.save(update_fields=["mood_rating", "updated_at"])
+
     def finalise_blockers(self):
         """Why this session cannot be finalised now, in words (an empty list: it can)."""
         reasons = []
         if self.status != Session.Status.HELD:
             reasons.append("Only a session that was held is finalised: mark it as held first.")
-        phq9 = self.phq9
-        if phq9 and phq9.needs_risk_assessment and not phq9.risk_assessments.exists():
-            reasons.append(
-                "PHQ-9 item 9 was above 0: document the risk assessment before finalising."
-            )
+        # IPT: a session is not closed over an unanswered risk signal of its course.
+        course = type(self.course).objects.with_initial_phase().get(pk=self.course_id)
+        reasons.extend(risk.closing_blockers(course.risk_state()))
         if self.is_finalised:
             reasons.append("This session is already finalised.")
         return reasons
@@ -217,7 +242,12 @@ class Session(Autosaved):
         transaction, so two clicks (or two tabs) finalise it once and the second is refused.
         """
         with transaction.atomic():
-            locked = type(self).objects.select_for_update().select_related("phq9").get(pk=self.pk)
+            locked = (
+                type(self)
+                .objects.select_for_update(of=("self",))
+                .select_related("phq9")
+                .get(pk=self.pk)
+            )
             if reasons := locked.finalise_blockers():
                 raise TransitionRefused(reasons)
             self.finalised_at = at or timezone.now()
@@ -302,6 +332,14 @@ class Homework(Autosaved):
     @property
     def session(self):
         return self.set_in
+
+    def review(self, outcome, *, in_session):
+        """Last week's homework reviewed in this session: done, partly or not (else nothing)."""
+        if outcome not in Session.HomeworkOutcome.values:
+            return False
+        self.outcome, self.reviewed_in = outcome, in_session
+        self.save(update_fields=["outcome", "reviewed_in"])
+        return True
 
     def session_for_lock(self):
         # Reviewing last week's homework is part of this week's (unfinalised) session.

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
 from django.utils import timezone
 
 from ipt import charts
@@ -47,12 +46,6 @@ def course_progress(course, sessions=None):
         current=took_place[-1] if took_place else None,
         next=min(upcoming, key=lambda s: s.scheduled_for) if upcoming else None,
     )
-
-
-def with_last_session(courses):
-    """Annotate ``last_session_at``: when the latest session that took place was held (or missed)."""
-    took_place = Q(sessions__status__in=[Session.Status.HELD, Session.Status.MISSED])
-    return courses.annotate(last_session_at=Max("sessions__scheduled_for", filter=took_place))
 
 
 def sessions_between(user_courses, start, end):

@@ -1,17 +1,18 @@
 """The session page and everything done on it during the hour."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from ipt.course.access import get_course_for
 from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.initial.models import ProblemArea
-from ipt.measures.models import MeasureResponse
+from ipt.rules import flags
 from sessions_app.access import get_session_for
 from sessions_app.forms import (
     AddendumForm,
@@ -32,8 +33,20 @@ from sessions_app.models import (
     Session,
     SessionLocked,
 )
+from sessions_app.watch import last_measured_before
 
 PAGE = "sessions_app/session.html"
+
+
+def missed_before(sessions, session):
+    """The missed or cancelled sessions just before this one (since the last one held)."""
+    run = []
+    for s in sorted((s for s in sessions if s.number < session.number), key=lambda s: -s.number):
+        if s.status in flags.MISSED_OR_CANCELLED:
+            run.append(s)
+        elif s.status == Session.Status.HELD:
+            break
+    return list(reversed(run))
 
 
 # --- the course's sessions ---------------------------------------------------------------------
@@ -78,7 +91,13 @@ def _page_context(can_write, session):
     last_phq9 = before[-1] if before else None
     baseline = course.baseline_phq9
     today = session.phq9
+    last_measured = last_measured_before(course, sessions, session.number)
     return {
+        # Measurement-based care: the full PHQ-9 at least every PHQ9_EVERY_SESSIONS sessions.
+        "phq9_due": flags.phq9_due(session.number, last_measured, settings.PHQ9_EVERY_SESSIONS),
+        "last_measured": last_measured,
+        # The contract's missed-session policy: talk about what got in the way.
+        "missed_before": missed_before(sessions, session),
         "course": course,
         "session": session,
         "sessions": sessions,
@@ -100,7 +119,9 @@ def _page_context(can_write, session):
         "stage_changes": session.dispute_stage_changes.all(),
         "people": list(course.inventory.all()),
         "areas": list(course.problem_areas.all()),
+        # A finalised session is not edited, but its treating therapist adds dated addenda.
         "can_write": can_write and not session.is_finalised,
+        "can_add_addendum": can_write and session.is_finalised,
         "phq9_form": QuickPhq9Form(),
         "mood_form": MoodRatingForm(initial={"mood_rating": session.mood_rating}),
         "techniques_form": TechniquesForm(initial={"techniques": session.techniques}),
@@ -146,9 +167,7 @@ def set_status(request, pk):
         return refused
     form = StatusForm(request.POST)
     if form.is_valid():
-        session.status = form.cleaned_data["status"]
-        session.status_note = form.cleaned_data["status_note"]
-        session.save(update_fields=["status", "status_note", "updated_at"])
+        session.set_status(form.cleaned_data["status"], form.cleaned_data["status_note"])
         messages.success(
             request, f"{session.label} marked as {session.get_status_display().lower()}."
         )
@@ -166,9 +185,7 @@ def reschedule(request, pk):
         return refused
     form = RescheduleForm(request.POST)
     if form.is_valid():
-        session.rescheduled_from = session.rescheduled_from or session.scheduled_for
-        session.scheduled_for = form.cleaned_data["scheduled_for"]
-        session.save(update_fields=["scheduled_for", "rescheduled_from", "updated_at"])
+        session.reschedule(form.cleaned_data["scheduled_for"])
         messages.success(
             request,
             f"{session.label} moved to {timezone.localtime(session.scheduled_for):%a %d %b %H:%M}.",
@@ -185,13 +202,9 @@ def record_phq9(request, pk):
         return refused
     form = QuickPhq9Form(request.POST)
     if form.is_valid():
-        with transaction.atomic():
-            measure = MeasureResponse.record(
-                session.course, "phq9", form.answers, taken_on=timezone.localtime(session.scheduled_for).date(),
-                by=request.user, difficulty=form.cleaned_data.get("difficulty"),
-            )  # fmt: skip
-            session.phq9 = measure
-            session.save(update_fields=["phq9", "updated_at"])
+        session.record_phq9(
+            form.answers, difficulty=form.cleaned_data.get("difficulty"), by=request.user
+        )
         return _section(request, session, can_write, "mood")
     # The typed digits stay in the form, with "0–3" next to each one to correct.
     context = _page_context(can_write, session) | {"phq9_form": form}
@@ -208,8 +221,7 @@ def record_mood(request, pk):
         return refused
     form = MoodRatingForm(request.POST)
     if form.is_valid():
-        session.mood_rating = form.cleaned_data["mood_rating"]
-        session.save(update_fields=["mood_rating", "updated_at"])
+        session.record_mood(form.cleaned_data["mood_rating"])
     return _section(request, session, can_write, "mood")
 
 
@@ -326,11 +338,7 @@ def review_homework(request, pk, homework_pk):
     homework = get_object_or_404(
         Homework.objects.filter(set_in__course=session.course), pk=homework_pk
     )
-    outcome = request.POST.get("outcome", "")
-    if outcome in Session.HomeworkOutcome.values:
-        homework.outcome = outcome
-        homework.reviewed_in = session
-        homework.save(update_fields=["outcome", "reviewed_in"])
+    homework.review(request.POST.get("outcome", ""), in_session=session)
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(session)
@@ -349,8 +357,6 @@ def _person(session, person_id):
 
 
 def _parse_date(value):
-    from django.utils.dateparse import parse_date
-
     try:
         return parse_date(value) if value else None
     except ValueError:

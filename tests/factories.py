@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ipt.models import (
     Diagnosis,
+    Formulation,
     InventoryPerson,
     LifeEvent,
     MeasureResponse,
@@ -180,6 +181,11 @@ def ready_for_middle_phase(course, *, sign=True):
     SickRoleFactory(course=course)
     InventoryPersonFactory(course=course)
     ProblemAreaFactory(course=course)
+    Formulation.objects.create(
+        course=course,
+        text="The depression began when the conflict at home grew; we will work on it.",
+        shared_on=date(2026, 9, 14),
+    )
     contract = ContractFactory(course=course)
     if sign:
         contract.sign(

@@ -1,32 +1,62 @@
-"""Every URL is closed to anonymous visitors, and every patient URL to strangers.
+"""Every URL is closed to anonymous visitors, every patient URL to strangers, and every write
+to anyone but the treating therapist.
 
 The ownership table below must name every URL that takes an object's id: a new view left out
-of it makes ``test_every_object_url_has_an_ownership_case`` fail.
+of it makes ``test_every_object_url_has_an_ownership_case`` fail, and
+``test_no_write_escapes_access`` (generated from the URL conf, every route and every write
+method) cannot build its URL either.
+
+The users and their courses are built once for the module (``worlds``), in a transaction
+rolled back at its end; each test runs in a savepoint inside it, so what one request changes
+is gone before the next test.
 """
 
 import re
+from datetime import date
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import get_converters
 
 from ipt.models import (
     AccessEvent,
     FollowUp,
     MaintenanceContract,
+    Phase,
+    ProgressReview,
     RelapsePreventionPlan,
     RelapseTrigger,
+    Role,
+    SessionRating,
     SupervisionFeedback,
+    TreatmentCourse,
+    User,
 )
 from sessions_app.models import Homework, InterpersonalEvent
 from tests.factories import (
+    CommunicationAnalysisFactory,
     ContractFactory,
     CourseFactory,
+    HomeworkFactory,
+    InterpersonalEventFactory,
     InventoryPersonFactory,
     LifeEventFactory,
     MeasureFactory,
+    PatientFactory,
     ProblemAreaFactory,
+    RiskAssessmentFactory,
     SessionFactory,
+    SupervisorFactory,
+    TherapistFactory,
+    UserFactory,
+    ready_for_middle_phase,
 )
 
 # URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
@@ -146,6 +176,8 @@ OWNERSHIP = {
     ),
     "course:formulation": ("get", _course, READ),
     "course:contract": ("get", _course, READ),
+    "course:contract_draft": ("post", _course, WRITE),
+    "course:contract_refresh": ("post", _course, WRITE),
     "course:contract_sign": ("post", _course, WRITE),
     "course:contract_amend": ("post", _course, WRITE),
     "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, READ),
@@ -216,8 +248,104 @@ def test_every_object_url_has_an_ownership_case():
     assert not missing, f"add ownership cases for: {sorted(missing)}"
 
 
+# --- the shared worlds -------------------------------------------------------------------------
+MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"  # as the conftest's fast_password_hashing
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup, django_db_blocker):
+    """The users and the owner's courses, built once for the module.
+
+    They live in a transaction held open for the module and rolled back at its end; each test
+    runs in a savepoint inside it (pytest-django's per-test rollback), so a request that
+    changes something is undone before the next test and nothing leaks to other modules.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=[MD5]):
+                built = _build_worlds()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _build_worlds():
+    supervisor = SupervisorFactory(username="ac-supervisor")
+    owner = TherapistFactory(username="ac-owner", supervisor=supervisor)
+    colleague = TherapistFactory(username="ac-colleague", supervisor=supervisor)
+    CourseFactory(patient=PatientFactory(therapist=colleague))  # a caseload of their own
+    users = {
+        "supervisor": supervisor,
+        "owner": owner,
+        "colleague": colleague,
+        "stranger": TherapistFactory(username="ac-stranger"),  # another supervision group
+        # Another role altogether, with every flag a clinic admin has (the demo's is a superuser).
+        "clinic_admin": UserFactory(
+            username="ac-clinic-admin", role=Role.CLINIC_ADMIN, is_staff=True, is_superuser=True
+        ),
+    }
+    return {
+        "users": users,
+        # Logged in once for the module: a test sends the session cookie and skips the login.
+        "sessions": {who: _session_key(user) for who, user in users.items()},
+        "initial": _initial_world(PatientFactory(therapist=owner, full_name="Pat Owner-Case")),
+        "populated": _populated_world(owner, supervisor),
+    }
+
+
+def _session_key(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+# The conftest's people, taken from the shared world for this module's tests.
 @pytest.fixture
-def world(patient):
+def supervisor(db, worlds):
+    return worlds["users"]["supervisor"]
+
+
+@pytest.fixture
+def owner(db, worlds):
+    return worlds["users"]["owner"]
+
+
+@pytest.fixture
+def colleague(db, worlds):
+    return worlds["users"]["colleague"]
+
+
+@pytest.fixture
+def stranger(db, worlds):
+    return worlds["users"]["stranger"]
+
+
+@pytest.fixture
+def world(db, worlds):
+    return worlds["initial"]
+
+
+@pytest.fixture
+def client_for(client, worlds):
+    """The conftest's ``client_for(user)``, with the session logged in once for the module."""
+    sessions = {worlds["users"][who].pk: key for who, key in worlds["sessions"].items()}
+
+    def login(user):
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
+        return client
+
+    return login
+
+
+def _initial_world(patient):
+    """A course in its initial phase with one row of each kind the ownership table names."""
     course = CourseFactory(patient=patient)
     person = InventoryPersonFactory(course=course)
     session = SessionFactory(course=course, number=1)
@@ -260,6 +388,76 @@ def world(patient):
     }
 
 
+def _populated_world(owner, supervisor):
+    """A course well into treatment, with a row of every kind a URL names.
+
+    The initial phase done and the contract signed (version 1), sessions held (the last with a
+    PHQ-9 whose item 9 prompted a risk assessment, an interpersonal event, a communication
+    analysis, and the review of homework set the week before), a role dispute, a life event,
+    the termination phase entered, a progress review, a relapse-prevention plan with a trigger,
+    a maintenance contract with a follow-up, and the supervisor's feedback and ratings. The
+    course is still active, so a refused write is refused for who asks, not because the
+    course is closed.
+    """
+    patient = PatientFactory(therapist=owner, full_name="Pat Termination-Phase")
+    course = ready_for_middle_phase(CourseFactory(patient=patient))
+    area = course.problem_areas.get()
+    area.set_goals(["Mourn and accept the loss of the old role.", "Build mastery in the new role."])
+    course.enter_middle_phase(owner)
+    person = InventoryPersonFactory(course=course, name="Maria", relationship="wife", closeness=1)
+    dispute = ProblemAreaFactory(
+        course=course,
+        area="role_dispute",
+        person=person,
+        dispute_stage="impasse",
+        from_role="",
+        to_role="",
+    )
+    sessions = [SessionFactory(course=course, number=n) for n in (1, 2, 3)]
+    session = sessions[-1]
+    measure = MeasureFactory(
+        course=course, answers=(1, 1, 1, 1, 1, 1, 1, 0, 1), taken_on=date(2026, 9, 21)
+    )
+    session.phq9 = measure
+    session.save(update_fields=["phq9"])
+    RiskAssessmentFactory(course=course, measure=measure, assessed_on=date(2026, 9, 21))
+    homework = HomeworkFactory(set_in=sessions[1], person=person)
+    CommunicationAnalysisFactory(session=session, person=person)
+    course.enter_termination_phase(owner)
+    plan = RelapsePreventionPlan.objects.create(
+        course=course, written_on=date(2026, 11, 9), if_symptoms_return="Call the clinic."
+    )
+    maintenance = MaintenanceContract.objects.create(course=course, agreed_on=date(2026, 11, 16))
+    ProgressReview.objects.create(
+        course=course, reviewed_on=date(2026, 11, 9), what_helped="Saying what she needs."
+    )
+    SessionRating.objects.create(session=sessions[0], rater=supervisor, element="stance", score=4)
+    return {
+        "owner": owner,
+        "patient": patient,
+        "course": course,
+        "person": person,
+        "event": LifeEventFactory(course=course, person=person),
+        "area": area,
+        "measure": measure,
+        "contract": course.signed_contract,
+        "dispute": dispute,
+        "session": session,
+        "session_event": InterpersonalEventFactory(session=session, person=person),
+        "homework": homework,
+        "trigger": RelapseTrigger.objects.create(
+            plan=plan,
+            trigger="Rows about money",
+            warning_signs="Sleeping badly",
+            coping="Ask for a calm talk",
+        ),
+        "followup": FollowUp.objects.create(maintenance=maintenance, due_on=date(2027, 2, 16)),
+        "feedback": SupervisionFeedback.objects.create(
+            course=course, session=session, author=supervisor, text="Good focus on the dispute."
+        ),
+    }
+
+
 # What a valid POST sends, where an empty one would be refused as malformed.
 POST_DATA = {
     "sessions_app:autosave": {"target": "session", "field": "notes", "version": 0, "value": "x"},
@@ -274,11 +472,22 @@ def _request(client, name, world):
     return client.get(url)
 
 
+def _assert_recorded(user, world):
+    """The look (or change) left an AccessEvent naming who, which patient and from where."""
+    event = AccessEvent.objects.latest("at")
+    assert event.user == user
+    assert event.patient == world["patient"]
+    assert event.ip_address == "127.0.0.1"
+
+
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
-def test_owner_can_open(client_for, owner, world, name):
+def test_owner_can_open_and_is_recorded(client_for, owner, world, name):
     response = _request(client_for(owner), name, world)
-    expected = (403,) if OWNERSHIP[name][2] == SUPERVISE else (200, 302)
-    assert response.status_code in expected
+    if OWNERSHIP[name][2] == SUPERVISE:
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (200, 302)
+        _assert_recorded(owner, world)
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
@@ -294,17 +503,197 @@ def test_supervisor_reads_and_supervises_but_never_writes(client_for, supervisor
     mode = OWNERSHIP[name][2]
     if mode == WRITE:
         assert response.status_code == 403
-    elif mode == SUPERVISE:
-        assert response.status_code in (200, 302)
-    else:
-        assert response.status_code == 200
+        return
+    assert response.status_code in ((200, 302) if mode == SUPERVISE else (200,))
+    _assert_recorded(supervisor, world)
 
 
-@pytest.mark.parametrize("name", sorted(OWNERSHIP))
-def test_each_view_of_patient_data_is_recorded(client_for, owner, supervisor, world, name):
-    user = supervisor if OWNERSHIP[name][2] == SUPERVISE else owner
-    _request(client_for(user), name, world)
-    event = AccessEvent.objects.latest("at")
-    assert event.user == user
-    assert event.patient == world["patient"]
-    assert event.ip_address == "127.0.0.1"
+# --- no write escapes access, generated from the URL conf --------------------------------------
+# Every route, every write method, three users who may read some of the owner's course or none
+# of it: each write must be refused. 405 always counts as refused (the view does not take that
+# method at all), so asking with every method is how the test finds what each view accepts.
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+REFUSED = {
+    # The owner's supervisor reads the whole course but never changes it.
+    "supervisor": {403, 405},
+    # Another therapist under the same supervisor, with a caseload of their own: learns nothing.
+    "colleague": {404, 405},
+    # Another role altogether: the clinic admin (a staff superuser, as clinic admins are).
+    "clinic_admin": {403, 404, 405},
+}
+
+EVERYONE = "everyone"
+
+# The only writes these users may make; every other write must be refused. (name, who) -> why.
+# The requests carry no data, so even an allowed write must leave the record as it was.
+MAY_WRITE = {
+    # Supervision's own writes: they add to the supervision record, never change the clinical
+    # one. (Acknowledging feedback, course:feedback_acknowledge, is the treating therapist's
+    # own: the supervisor who wrote the feedback is refused it like any other write.)
+    ("course:feedback_new", "supervisor"): "the supervisor's feedback to the therapist",
+    ("session_ratings", "supervisor"): "the supervisor's ratings of a session",
+    # A therapist adds patients to their own caseload; nobody else adds any.
+    ("patients:create", "colleague"): "a new patient on the colleague's own caseload",
+    # One's own account.
+    ("logout", EVERYONE): "ends one's own login",
+    ("password_change", EVERYONE): "one's own password",
+    ("admin:logout", EVERYONE): "ends one's own login",
+    # Pages listing only the user's own work, with no method decorator: they answer a POST as
+    # a GET and change nothing (the record check below holds them to that).
+    ("home", EVERYONE): "the user's own start page",
+    ("patients:caseload", EVERYONE): "the user's own caseload",
+}
+
+
+def _may_write(name, route, who):
+    """Whether ``who`` may write to this route (MAY_WRITE, the public pages, the admin)."""
+    if (name, who) in MAY_WRITE or (name, EVERYONE) in MAY_WRITE or name in PUBLIC:
+        return True
+    # The Django admin is the clinic admin's: staff accounts, and the audit trail read-only
+    # (test_the_admin_holds_no_clinical_record); everyone else is sent to its login.
+    return route.startswith("admin/") and who == "clinic_admin"
+
+
+def _refused(route, who, response):
+    if response.status_code in REFUSED[who]:
+        return True
+    # Django's admin refuses non-staff users by sending them to its own login page.
+    return (
+        route.startswith("admin/")
+        and response.status_code == 302
+        and response.url.startswith(reverse("admin:login"))
+    )
+
+
+# Parameters of Django's own views (accounts, admin): any value reaches the view.
+DJANGO_PARAMS = {
+    "uidb64": lambda w: "MQ",
+    "token": lambda w: "set-password",
+    "object_id": lambda w: w["owner"].pk,
+    "id": lambda w: w["owner"].pk,
+    "content_type_id": lambda w: ContentType.objects.get_for_model(User).pk,
+    "app_label": lambda w: "ipt",
+    "url": lambda w: "no-such-page/",
+}
+PARAM = re.compile(r"<(?:\w+:)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
+
+
+def _route_params(route):
+    return [m.group("name") or m.group("group") for m in PARAM.finditer(route)]
+
+
+def _world_url(name, route, callback, world):
+    """The route filled from the populated world; fails (never skips) when it cannot be."""
+    params = _route_params(route)
+    label = name or route
+    try:
+        if not params:
+            kwargs = {}
+        elif name in OWNERSHIP:
+            kwargs = OWNERSHIP[name][1](world)
+        elif callback.__module__.startswith("django.") and set(params) <= DJANGO_PARAMS.keys():
+            kwargs = {p: DJANGO_PARAMS[p](world) for p in params}
+        else:
+            pytest.fail(f"{label}: cannot build its URL; add an ownership case to OWNERSHIP")
+    except KeyError as missing:
+        pytest.fail(f"{label}: the populated world has no {missing}; add it to _populated_world")
+
+    def fill(match):
+        return str(kwargs[match.group("name") or match.group("group")])
+
+    url = "/" + PARAM.sub(fill, route).replace("^", "").replace("$", "")
+    match = resolve(url)
+    assert match.func == callback and (name is None or match.view_name == name), (
+        f"{label}: {url} reaches {match.view_name or match.func}, not this route"
+    )
+    return url
+
+
+# The record: the tables of the app's models and of auth's, but the audit trail (a read leaves an
+# AccessEvent by design). Logins and their sessions are not in it.
+RECORD_TABLES = sorted(
+    {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
+        and model._meta.managed
+        and not model._meta.proxy
+        and model is not AccessEvent
+    }
+)
+
+
+def _writes_so_far():
+    """Rows inserted, updated or deleted in each record table so far in this transaction.
+
+    PostgreSQL counts them per transaction (pg_stat_xact_user_tables), rolled-back savepoints
+    included, so one cheap query tells whether a request wrote anything at all, even a row
+    rewritten with the values it had.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE schemaname = current_schema() AND relname = ANY(%s)",
+            [RECORD_TABLES],
+        )
+        return dict(cursor.fetchall())
+
+
+WRITE_ROUTES = list(iter_patterns())
+WRITE_CASES = [(entry, who) for entry in WRITE_ROUTES for who in REFUSED]
+
+
+@pytest.mark.parametrize(
+    ("entry", "who"),
+    WRITE_CASES,
+    ids=[f"{name or route}-{who}" for (name, route, _), who in WRITE_CASES],
+)
+def test_no_write_escapes_access(db, worlds, entry, who):
+    name, route, pattern = entry
+    url = _world_url(name, route, pattern.callback, worlds["populated"])
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = worlds["sessions"][who]
+    allowed = _may_write(name, route, who)
+    problems = []
+    before = _writes_so_far()
+    for method in WRITE_METHODS:
+        request = getattr(client, method)
+        response = request(url, POST_DATA.get(name, {})) if method == "post" else request(url)
+        if allowed:
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {url} answered {response.status_code}")
+        elif not _refused(route, who, response):
+            problems.append(
+                f"{method.upper()} {url} answered {response.status_code}: the {who} must be "
+                f"refused with one of {sorted(REFUSED[who])}"
+            )
+        after = _writes_so_far()
+        if changed := sorted(t for t in after if after[t] != before.get(t, 0)):
+            problems.append(f"{method.upper()} {url} wrote to {', '.join(changed)}")
+        before = after
+    assert not problems, f"{who} at {name or route}:\n" + "\n".join(problems)
+
+
+def test_the_populated_course_is_open_in_its_termination_phase(db, worlds):
+    """Else the supervisor's writes would be refused for the closed course, not for who asks."""
+    course = TreatmentCourse.objects.get(pk=worlds["populated"]["course"].pk)
+    assert course.phase == Phase.TERMINATION
+    assert course.is_active
+
+
+def test_write_allow_list_names_real_routes():
+    names = {name for name, _, _ in iter_patterns()}
+    stale = sorted(name for name, _ in MAY_WRITE if name not in names)
+    assert not stale, f"MAY_WRITE names routes that no longer exist: {stale}"
+    assert {who for _, who in MAY_WRITE} <= {*REFUSED, EVERYONE}
+
+
+def test_the_admin_holds_no_clinical_record():
+    """The clinic admin may write through the Django admin (see _may_write) because it holds
+    nothing but staff accounts, and the audit trail read-only."""
+    assert set(admin.site._registry) <= {User, Group, AccessEvent}
+    audit = admin.site._registry[AccessEvent]
+    assert not audit.has_add_permission(None)
+    assert not audit.has_change_permission(None)
+    assert not audit.has_delete_permission(None)

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from ipt.devtools import bench
-from ipt.devtools.management.commands.bench import (
+from ipt.devtools.bench.timing import (
     Result,
     bench_settings,
     measure,

@@ -59,7 +59,6 @@ def url(name, course, **kwargs):
 def terms(contract, **changes):
     """The edit form's POST data for a contract, with some terms changed."""
     data = {
-        "action": "save",
         "focal_areas": contract.focal_areas,
         "goals": contract.goals,
         "number_of_sessions": contract.number_of_sessions,
@@ -116,7 +115,7 @@ def test_contract_is_drafted_from_the_course(client_for, owner, course):
     dispute.set_goals(["Identify the dispute.", "Choose a plan of action."])
     SickRoleFactory(course=course)
 
-    response = client_for(owner).post(url("contract", course), {"action": "draft"})
+    response = client_for(owner).post(url("contract_draft", course))
 
     assert response.status_code == 302
     contract = course.contracts.get()
@@ -132,14 +131,14 @@ def test_contract_is_drafted_from_the_course(client_for, owner, course):
 
 
 def test_drafting_twice_keeps_one_contract(client_for, owner, draft):
-    client_for(owner).post(url("contract", draft.course), {"action": "draft"})
+    client_for(owner).post(url("contract_draft", draft.course))
 
     assert draft.course.contracts.count() == 1
 
 
 def test_empty_focal_areas_are_pointed_out(client_for, owner, course):
     client = client_for(owner)
-    client.post(url("contract", course), {"action": "draft"})
+    client.post(url("contract_draft", course))
 
     response = client.get(url("contract", course))
 
@@ -152,7 +151,7 @@ def test_focal_areas_and_goals_are_refreshed_from_the_problem_areas(client_for, 
     area = ProblemAreaFactory(course=draft.course, from_role="nurse", to_role="retired")
     area.set_goals(["Mourn and accept the loss of the old role."])
 
-    response = client_for(owner).post(url("contract", draft.course), {"action": "refresh"})
+    response = client_for(owner).post(url("contract_refresh", draft.course))
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -295,7 +294,7 @@ def test_contract_cannot_be_edited_once_signed(client_for, owner, signed):
 
     responses = [
         client.post(url("contract", signed.course), terms(signed, goals="A new goal.")),
-        client.post(url("contract", signed.course), {"action": "refresh"}),
+        client.post(url("contract_refresh", signed.course)),
         client.post(url("contract_sign", signed.course), signature()),
     ]
 

@@ -447,8 +447,9 @@ def test_item_9_raises_the_risk_banner_and_blocks_finalising(owner_client, cours
     assert f"?measure={session.phq9.pk}" in page.text
 
     response = owner_client.post(_url("finalise", session))
-    assert "PHQ-9 item 9 was above 0: document the risk assessment before finalising." in _messages(
-        response
+    assert (
+        "PHQ-9 item 9 scored 1 on 21 Sep 2026: a suicide-risk assessment must be documented."
+        in _messages(response)
     )
     assert not _reload(session).is_finalised
 
@@ -458,7 +459,7 @@ def test_item_9_raises_the_risk_banner_and_blocks_finalising(owner_client, cours
     owner_client.post(_url("finalise", session))
     assert not _reload(session).is_finalised
 
-    RiskAssessmentFactory(course=course, measure=session.phq9)
+    RiskAssessmentFactory(course=course, measure=session.phq9, assessed_on=session.phq9.taken_on)
     owner_client.post(_url("finalise", session))
     assert _reload(session).is_finalised
 
@@ -929,7 +930,7 @@ def test_home_lists_courses_with_no_session_for_more_than_ten_days(
     assert "Eleven Days" in overdue
     assert "Missed Eleven" in overdue
     assert "Never Seen" in overdue
-    assert "no session recorded since the start" in overdue
+    assert "no session held since the start" in overdue
     assert "Ten Days" not in overdue
     assert "New Course" not in overdue
     assert "Colleague Patient" not in html
@@ -965,8 +966,8 @@ def test_home_lists_unassessed_item_9_and_elevated_risk(client_for, owner, stran
 
     html = client_for(owner).get(reverse("home")).text
     risk = html.split('id="today-heading"', 1)[0]
-    assert "PHQ-9 item 9 scored 2 on 14 Sep, no risk assessment documented." in risk
-    assert "risk assessed as high on 7 Sep." in risk
+    assert "PHQ-9 item 9 scored 2 on 14 Sep 2026 with no risk assessment documented." in risk
+    assert "Risk assessed as high on 7 Sep 2026" in risk
     assert "Low Risk" not in risk
     assert "No Risk" not in risk
     assert "Not Mine" not in html
@@ -1098,4 +1099,5 @@ def test_home_queries_do_not_grow_with_the_caseload(
     add_courses(1, 5)
     with django_assert_num_queries(expected):
         html = client.get(reverse("home")).text
-    assert html.count("no risk assessment documented") == 6
+    # Each item 9 is answered by the high-risk assessment written after it that day.
+    assert html.count("Risk assessed as high") == 6

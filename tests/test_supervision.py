@@ -166,7 +166,9 @@ def test_risk_flag_item9_above_zero_without_assessment(sup_client, owner):
     measure(unassessed, 12, item9=1)
     assessed = course_for(owner, "Item nine assessed")
     m = measure(assessed, 12, item9=1)
-    RiskAssessmentFactory(course=assessed, measure=m, level=RiskAssessment.Level.LOW)
+    RiskAssessmentFactory(
+        course=assessed, measure=m, level=RiskAssessment.Level.LOW, assessed_on=m.taken_on
+    )
 
     rows = rows_of(sup_client.get(DASHBOARD))
     assert not rows["Item nine zero"].risk
@@ -202,7 +204,9 @@ def test_risk_flag_follows_the_latest_assessment(sup_client, owner):
     [
         (10, Session.Status.HELD, False),
         (11, Session.Status.HELD, True),
-        (10, Session.Status.MISSED, False),  # a missed session keeps the rhythm on record
+        # A missed session is no contact: overdue counts from the last session held (here
+        # none, so from the course's start).
+        (10, Session.Status.MISSED, True),
         (11, Session.Status.MISSED, True),
     ],
 )

@@ -8,12 +8,16 @@ from ipt.accounts.models import AccessEvent
 from ipt.course.models import Phase, TreatmentCourse
 
 
-def course_is_open(course, *, after_completion=False):
-    """A closed course (completed or ended early) is final, except what follows completion."""
+def course_is_open(course, *, after_completion=False, any_phase=False):
+    """A closed course (completed or ended early) is final, except what follows completion
+    (``after_completion``) and a risk assessment, which is written whatever the phase
+    (``any_phase``: a risk signal must always be answerable)."""
+    if any_phase:
+        return True
     return course.is_active or (after_completion and course.phase == Phase.COMPLETED)
 
 
-def get_course_for(request, pk, *, write=None, action="", after_completion=False):
+def get_course_for(request, pk, *, write=None, action="", after_completion=False, any_phase=False):
     """``(course, can_write)``: the course with everything its pages read, or 404 for anyone
     outside its care team.
 
@@ -25,7 +29,7 @@ def get_course_for(request, pk, *, write=None, action="", after_completion=False
     course = get_object_or_404(
         TreatmentCourse.objects.visible_to(request.user).with_initial_phase(), pk=pk
     )
-    is_open = course_is_open(course, after_completion=after_completion)
+    is_open = course_is_open(course, after_completion=after_completion, any_phase=any_phase)
     if write and not is_open:
         raise PermissionDenied(
             f"This course is {course.get_phase_display().lower()}: its record can be read but not changed."

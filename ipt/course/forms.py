@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt.course.models import VARIANT_RULES, EndReason, TreatmentCourse, Variant
-from ipt.widgets import DateInput
+from ipt.widgets import DateInput, session_minutes_in_range
 
 
 class CourseStartForm(forms.ModelForm):
@@ -30,10 +30,7 @@ class CourseStartForm(forms.ModelForm):
         self.fields["session_minutes"].widget.attrs.update(min=20, max=120, step=5)
 
     def clean_session_minutes(self):
-        minutes = self.cleaned_data["session_minutes"]
-        if not 20 <= minutes <= 120:
-            raise forms.ValidationError("IPT sessions usually last 45–60 minutes; give 20 to 120.")
-        return minutes
+        return session_minutes_in_range(self.cleaned_data["session_minutes"])
 
     def clean(self):
         cleaned = super().clean()

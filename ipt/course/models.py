@@ -7,9 +7,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ipt.accounts.models import Role
+from ipt.course import steps
 from ipt.measures import instruments
+from ipt.rules import risk
 
 
 class Variant(models.TextChoices):
@@ -64,6 +67,17 @@ class TransitionRefused(Exception):
         super().__init__(" ".join(self.reasons))
 
 
+def measures_prefetch():
+    """The ``measures`` prefetch of every page and list that reads a course's scores: each
+    measure with its risk assessments and whether a maintenance follow-up took it, so that
+    ``own_measures()`` and the risk rules run no query of their own."""
+    measure = TreatmentCourse._meta.get_field("measures").related_model
+    return models.Prefetch(
+        "measures",
+        queryset=measure.objects.select_related("followup").prefetch_related("risk_assessments"),
+    )
+
+
 class CourseQuerySet(models.QuerySet):
     def visible_to(self, user):
         # Same rule as PatientQuerySet.visible_to: the treating therapist, or their supervisor.
@@ -77,6 +91,21 @@ class CourseQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(phase__in=Phase.active())
+
+    def active_or_at_risk(self):
+        """Active courses, and closed ones that may still carry risk: a suicide item above 0,
+        acute suicidality on the screen, or a high or imminent assessment. IPT: risk is never
+        out of sight, whatever else happened to the course; the risk rules (``course.risk``)
+        then decide which of the closed ones still need attention."""
+        may_carry_risk = self.model.objects.filter(
+            models.Q(measures__instrument_code="phq9", measures__answers__8__gt=0)
+            | models.Q(measures__instrument_code="hamd17", measures__answers__2__gt=0)
+            | models.Q(suitability__acute_suicidality=True)
+            | models.Q(risk_assessments__level__in=sorted(risk.ELEVATED))
+        )
+        return self.filter(
+            models.Q(phase__in=Phase.active()) | models.Q(pk__in=may_carry_risk.values("pk"))
+        )
 
     def with_initial_phase(self):
         """Everything the course overview and the middle-phase guard read, in fixed queries."""
@@ -94,31 +123,37 @@ class CourseQuerySet(models.QuerySet):
             "problem_areas__goals",
             "problem_areas__person",
             "contracts",
-            "measures__risk_assessments",
-            "risk_assessments",
+            measures_prefetch(),
+            models.Prefetch(
+                "risk_assessments",
+                queryset=TreatmentCourse._meta.get_field(
+                    "risk_assessments"
+                ).related_model.objects.select_related("assessed_by"),
+            ),
             "life_events",
             "relapse_plan__triggers",
         )
 
 
 def with_active_course(patients):
-    """Each patient's active course (``patient.active_course``), with what its risk flag reads."""
-    courses = TreatmentCourse.objects.active().prefetch_related(
-        "measures__risk_assessments", "risk_assessments"
+    """Each patient's active course (``patient.active_course``), and any closed course whose
+    risk may still need attention (``patient.closed_courses_at_risk``), with what the risk
+    rules read."""
+    courses = TreatmentCourse.objects.select_related("suitability").prefetch_related(
+        measures_prefetch(), "risk_assessments"
     )
+    closed = courses.exclude(phase__in=Phase.active()).active_or_at_risk()
     return patients.select_related("therapist").prefetch_related(
-        models.Prefetch("courses", queryset=courses, to_attr="active_courses")
+        models.Prefetch("courses", queryset=courses.active(), to_attr="active_courses"),
+        models.Prefetch("courses", queryset=closed, to_attr="closed_courses_at_risk"),
     )
 
 
-@dataclass(frozen=True)
-class Step:
-    key: str
-    title: str
-    done: bool
-    summary: str
-    url: str
-    blocking: str = ""  # a clinical reason this step currently blocks the course
+def _taken_at_follow_up(measure):
+    try:
+        return measure.followup is not None
+    except models.ObjectDoesNotExist:
+        return False
 
 
 class TreatmentCourse(models.Model):
@@ -211,20 +246,31 @@ class TreatmentCourse(models.Model):
     def expected_end_date(self):
         return self.start_date + timedelta(weeks=self.planned_sessions - 1)
 
-    def phq9_responses(self, *, include_follow_ups=False):
-        """The course's PHQ-9s in date order; maintenance follow-ups after the end only if asked.
+    def is_own_measure(self, measure):
+        """Whether a score belongs to the course itself: the one definition of "in course".
 
-        The outcome of the course is judged at its end; later follow-ups are judged on their own.
+        IPT: the outcome of the course is judged at its end. A score taken at a maintenance
+        follow-up, or after the course ended, is judged on its own (the maintenance page
+        compares those), even when the follow-up fell on the day the course ended.
         """
+        if _taken_at_follow_up(measure):
+            return False
+        return self.ended_on is None or measure.taken_on <= self.ended_on
+
+    def measures_of(self, code, *, include_follow_ups=False):
+        """One instrument's scores in date order: the course's own, or every one if asked."""
         return sorted(
             (
                 m
                 for m in self.measures.all()
-                if m.instrument_code == "phq9"
-                and (include_follow_ups or self.ended_on is None or m.taken_on <= self.ended_on)
+                if m.instrument_code == code and (include_follow_ups or self.is_own_measure(m))
             ),
             key=lambda m: (m.taken_on, m.created_at),
         )
+
+    def phq9_responses(self, *, include_follow_ups=False):
+        """The course's PHQ-9s in date order (``measures_of("phq9")``)."""
+        return self.measures_of("phq9", include_follow_ups=include_follow_ups)
 
     @property
     def baseline_phq9(self):
@@ -237,18 +283,51 @@ class TreatmentCourse(models.Model):
         responses = self.phq9_responses()
         return responses[-1] if responses else None
 
-    def unassessed_risks(self):
-        """Measures with PHQ-9 item 9 above 0 that still lack a documented risk assessment."""
-        return [
-            m
-            for m in self.measures.all()
-            if m.needs_risk_assessment and not m.risk_assessments.all()
-        ]
+    # --- risk: every signal stays in sight until a dated assessment answers it (rules/risk.py)
+    def risk_signals(self):
+        """Every risk signal in the record, in date order (prefetched data only)."""
+        signals = [signal for m in self.measures.all() if (signal := m.risk_signal)]
+        suitability = self._one("suitability")
+        if suitability is not None and suitability.acute_suicidality:
+            how = " (overridden to go on with IPT)" if suitability.overridden else ""
+            signals.append(
+                risk.Signal(
+                    risk.SUICIDALITY_SCREEN,
+                    suitability.screened_on,
+                    f"Acute suicidality recorded on the suitability screen{how}",
+                )
+            )
+        return sorted(signals, key=lambda s: s.on)
+
+    def risk_state(self, today=None):
+        return risk.risk_state(
+            self.risk_signals(),
+            [a.as_rule() for a in self.risk_assessments.all()],
+            today or timezone.localdate(),
+        )
+
+    @cached_property
+    def risk(self):
+        """Today's risk state, worked out once per request (``risk_state()`` for a fresh one)."""
+        return self.risk_state()
 
     @property
-    def latest_risk_assessment(self):
-        assessments = sorted(self.risk_assessments.all(), key=lambda r: (r.assessed_on, r.pk))
-        return assessments[-1] if assessments else None
+    def current_risk_assessment(self):
+        """The assessment that stands today (a later-dated one is a typing slip, not "latest")."""
+        current = self.risk.current
+        if current is None:
+            return None
+        return next(a for a in self.risk_assessments.all() if a.pk == current.pk)
+
+    def risk_history(self):
+        """Every signal and assessment in date order, each assessment with its record."""
+        by_pk = {a.pk: a for a in self.risk_assessments.all()}
+        rows = risk.history(
+            self.risk_signals(),
+            [a.as_rule() for a in by_pk.values()],
+            timezone.localdate(),
+        )
+        return [(row, by_pk.get(row.assessment.pk) if row.assessment else None) for row in rows]
 
     @property
     def current_contract(self):
@@ -262,112 +341,8 @@ class TreatmentCourse(models.Model):
 
     # --- the initial phase, step by step -----------------------------------------------------
     def initial_phase_steps(self):
-        url = lambda name: reverse(f"course:{name}", args=[self.pk])  # noqa: E731
-        suitability = self._one("suitability")
-        diagnosis = self._one("diagnosis")
-        sick_role = self._one("sick_role")
-        formulation = self._one("formulation")
-        baseline = self.baseline_phq9
-        risks = self.unassessed_risks()
-        inventory = list(self.inventory.all())
-        events = list(self.life_events.all())
-        areas = list(self.problem_areas.all())
-        contract = self.current_contract
-
-        if suitability is None:
-            suit_summary, suit_block = "Not yet screened.", ""
-        elif suitability.passed:
-            suit_summary, suit_block = "No contraindication found.", ""
-        elif suitability.overridden:
-            suit_summary = "Contraindication overridden: " + suitability.override_reason
-            suit_block = ""
-        else:
-            suit_summary = "Contraindicated: " + ", ".join(suitability.contraindications).lower()
-            suit_block = "Stabilisation comes first; record a reasoned override to go on with IPT."
-
-        if diagnosis and baseline:
-            diag_summary = f"{diagnosis.summary}. Baseline PHQ-9 {baseline.total} ({baseline.band.label.lower()})."
-        elif diagnosis:
-            diag_summary = f"{diagnosis.summary}. No baseline PHQ-9 yet."
-        else:
-            diag_summary = "Not yet recorded."
-        if risks:
-            diag_summary += " Risk assessment needed (PHQ-9 item 9)."
-
-        steps = [
-            Step(
-                "suitability",
-                "Suitability screen",
-                bool(suitability and suitability.cleared),
-                suit_summary,
-                url("suitability"),
-                suit_block,
-            ),
-            Step(
-                "diagnosis",
-                "Diagnosis and baseline PHQ-9",
-                bool(diagnosis and baseline and not risks),
-                diag_summary,
-                url("diagnosis"),
-            ),
-            Step(
-                "sick_role",
-                "Sick role",
-                sick_role is not None,
-                f"Given on {sick_role.given_on:%d %b %Y}." if sick_role else "Not yet given.",
-                url("sick_role"),
-            ),
-            Step(
-                "inventory",
-                "Interpersonal inventory",
-                bool(inventory),
-                f"{len(inventory)} {'person' if len(inventory) == 1 else 'people'}."
-                if inventory
-                else "No one added yet.",
-                url("inventory"),
-            ),
-            Step(
-                "timeline",
-                "Timeline",
-                bool(events),
-                f"{len(events)} event{'s' if len(events) != 1 else ''}."
-                if events
-                else "No events yet.",
-                url("timeline"),
-            ),
-            Step(
-                "problem_areas",
-                "Problem areas",
-                bool(areas),
-                ", ".join(a.get_area_display() for a in areas) + "."
-                if areas
-                else "Not yet chosen.",
-                url("problem_areas"),
-            ),
-            Step(
-                "formulation",
-                "Interpersonal formulation",
-                bool(formulation and formulation.text.strip()),
-                "Written." if formulation and formulation.text.strip() else "Not yet written.",
-                url("formulation"),
-            ),
-            Step(
-                "contract",
-                "Treatment contract",
-                bool(contract and contract.is_signed),
-                (
-                    f"Version {contract.version}, signed {contract.patient_signed_on:%d %b %Y}."
-                    if contract and contract.is_signed
-                    else (
-                        f"Version {contract.version}, not yet signed."
-                        if contract
-                        else "Not yet drafted."
-                    )
-                ),
-                url("contract"),
-            ),
-        ]
-        return steps
+        """Each step of the initial phase, done or not, with what it records (steps.py)."""
+        return steps.initial_phase_steps(self)
 
     def middle_phase_blockers(self):
         """What must be in the record before the middle phase can begin, in clinical words."""
@@ -385,11 +360,7 @@ class TreatmentCourse(models.Model):
             reasons.append("No diagnosis has been recorded.")
         if self.baseline_phq9 is None:
             reasons.append("No baseline PHQ-9 has been recorded.")
-        for measure in self.unassessed_risks():
-            reasons.append(
-                f"PHQ-9 item 9 scored {measure.item9} on {measure.taken_on:%d %b %Y}: "
-                "a suicide-risk assessment must be documented."
-            )
+        reasons.extend(risk.closing_blockers(self.risk_state()))
         if self._one("sick_role") is None:
             reasons.append("The sick role has not been given.")
         if not self.inventory.all():
@@ -476,7 +447,7 @@ class TreatmentCourse(models.Model):
 
     def complete(self, by, note=""):
         self._require_phase(Phase.TERMINATION, action="be completed")
-        blockers = self.completion_blockers()
+        blockers = self.completion_blockers() + risk.closing_blockers(self.risk_state())
         if blockers:
             raise TransitionRefused(blockers)
         self._transition(Phase.COMPLETED, by, note, ended_on=timezone.localdate())
@@ -488,6 +459,8 @@ class TreatmentCourse(models.Model):
             reasons.append("Choose why the course is ending early.")
         if reason == EndReason.OTHER and not note.strip():
             reasons.append("Describe the reason when it is 'Other'.")
+        # IPT: a course cannot close over an unanswered risk signal, whatever the reason.
+        reasons.extend(risk.closing_blockers(self.risk_state()))
         if on is None:
             reasons.append("Give the date the course ended.")
         elif on < self.start_date:

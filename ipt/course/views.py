@@ -12,6 +12,7 @@ from patients.access import get_patient_for
 from patients.models import Patient
 from sessions_app import adherence
 from sessions_app.progress import course_progress, symptom_chart
+from sessions_app.watch import watch
 
 
 def caseload(request):
@@ -71,6 +72,7 @@ def course_overview(request, pk):
             "chart": chart,
             "chart_rows": chart_rows,
             "adherence": adherence.review(course),
+            "watch": watch(course, sessions),
             "can_write": can_write,
         },
     )

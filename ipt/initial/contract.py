@@ -36,6 +36,12 @@ WEEKDAYS = [
 ]
 
 
+SIGNED_CANNOT_CHANGE = (
+    "Version {version} is signed and can no longer be changed. To change its terms, amend it: "
+    "the amendment is a new version for you and the patient to sign."
+)
+
+
 class TreatmentContract(models.Model):
     course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="contracts")
     version = models.PositiveSmallIntegerField(default=1)
@@ -135,6 +141,44 @@ class TreatmentContract(models.Model):
             expected_end_date=start + timedelta(weeks=course.planned_sessions - 1),
             sick_role=sick_role_text,
         )
+
+    @classmethod
+    def latest_locked(cls, course):
+        """Lock the course, then read its newest contract version afresh (or None).
+
+        Every change to a contract starts here, inside a transaction: a draft signed a moment
+        ago in another tab is then seen, and refused with a message, instead of reaching the
+        database trigger that keeps signed versions unchanged.
+        """
+        TreatmentCourse.objects.select_for_update().only("pk").get(pk=course.pk)
+        latest = course.contracts.order_by("-version").first()
+        if latest is not None:
+            latest.course = course
+        return latest
+
+    @classmethod
+    def start_draft(cls, course):
+        """Draft version 1 from the course; refused if a contract exists already."""
+        with transaction.atomic():
+            if cls.latest_locked(course) is not None:
+                raise TransitionRefused(["The contract is already drafted: it is shown here."])
+            draft = cls.draft_for(course)
+            draft.save()
+        return draft
+
+    def refresh_from_problem_areas(self):
+        """Copy the focal areas and goals in again from the problem areas (a draft only).
+
+        Returns False when there is no problem area to copy from, leaving the draft as it was.
+        """
+        if self.is_signed:
+            raise TransitionRefused([SIGNED_CANNOT_CHANGE.format(version=self.version)])
+        fresh = TreatmentContract.draft_for(self.course)
+        if not fresh.focal_areas:
+            return False
+        self.focal_areas, self.goals = fresh.focal_areas, fresh.goals
+        self.save(update_fields=["focal_areas", "goals"])
+        return True
 
     def sign(self, *, patient_name, patient_date, therapist, therapist_date):
         reasons = []

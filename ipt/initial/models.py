@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from ipt.charts import KIND_LABELS  # the one list of kinds' labels, shared with the timeline
 from ipt.course.models import TreatmentCourse
 
 
@@ -206,15 +207,15 @@ class LifeEvent(models.Model):
     """A point on the timeline linking the depression to its interpersonal context."""
 
     class Kind(models.TextChoices):
-        LOSS = "loss", "Loss"
-        CONFLICT = "conflict", "Conflict"
-        ROLE_CHANGE = "role_change", "Role change"
-        MOVE = "move", "Move"
-        HEALTH = "health", "Health"
-        OTHER = "other", "Other"
-        SYMPTOM_ONSET = "symptom_onset", "Symptom onset"
-        SYMPTOM_WORSENING = "symptom_worsening", "Symptoms worse"
-        SYMPTOM_IMPROVEMENT = "symptom_improvement", "Symptoms better"
+        LOSS = "loss", KIND_LABELS["loss"]
+        CONFLICT = "conflict", KIND_LABELS["conflict"]
+        ROLE_CHANGE = "role_change", KIND_LABELS["role_change"]
+        MOVE = "move", KIND_LABELS["move"]
+        HEALTH = "health", KIND_LABELS["health"]
+        OTHER = "other", KIND_LABELS["other"]
+        SYMPTOM_ONSET = "symptom_onset", KIND_LABELS["symptom_onset"]
+        SYMPTOM_WORSENING = "symptom_worsening", KIND_LABELS["symptom_worsening"]
+        SYMPTOM_IMPROVEMENT = "symptom_improvement", KIND_LABELS["symptom_improvement"]
 
     course = models.ForeignKey(
         TreatmentCourse, on_delete=models.CASCADE, related_name="life_events"
@@ -276,6 +277,17 @@ class ProblemArea(models.Model):
             "Build new relationships and the social skills to keep them.",
         ],
     }
+    # What each area means, as a therapist would explain it when choosing (IPT-REFERENCE.md).
+    DESCRIPTIONS = {
+        Area.GRIEF: "Complicated bereavement: the death of someone important, with "
+        "mourning that has stalled, been put off or gone on unresolved.",
+        Area.ROLE_DISPUTE: "A conflict with a significant person (partner, parent, "
+        "child, boss) who wants something different from the relationship.",
+        Area.ROLE_TRANSITION: "A life change that unsettles the patient's roles: job "
+        "loss, divorce, a new baby, a move, retirement, a diagnosis.",
+        Area.INTERPERSONAL_DEFICITS: "Long-standing isolation or difficulty forming "
+        "and keeping relationships, without a recent loss, conflict or change.",
+    }
     MAX_PER_COURSE = 2  # IPT: one focal area, at most two
 
     course = models.ForeignKey(
@@ -322,6 +334,22 @@ class ProblemArea(models.Model):
 
     def __str__(self):
         return self.get_area_display()
+
+    @classmethod
+    def choices_for(cls, course, exclude=None):
+        """The four areas with their IPT goals, and whether each can still be chosen (an area
+        is chosen once per course; ``exclude`` is the area being edited)."""
+        taken = {a.area for a in course.problem_areas.all() if a.pk != exclude}
+        return [
+            {
+                "value": area.value,
+                "label": area.label,
+                "description": cls.DESCRIPTIONS[area],
+                "goals": cls.DEFAULT_GOALS[area],
+                "taken": area.value in taken,
+            }
+            for area in cls.Area
+        ]
 
     @property
     def detail(self):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt.measures.models import RiskAssessment
+from ipt.rules import risk
 from ipt.widgets import DateInput, no_blank_radio
 
 
@@ -49,18 +50,60 @@ class MeasureForm(forms.Form):
 
 
 class RiskAssessmentForm(forms.ModelForm):
+    """A dated risk assessment; the rules it must meet are ``rules.risk.assessment_errors``."""
+
     class Meta:
         model = RiskAssessment
-        fields = ["assessed_on", "level", "findings", "safety_plan", "actions_taken"]
+        fields = [
+            "reason",
+            "assessed_on",
+            "level",
+            "asked",
+            "findings",
+            "protective_factors",
+            "safety_plan",
+            "actions_taken",
+            "informed",
+            "review_on",
+        ]
         widgets = {
+            "reason": forms.RadioSelect,
             "assessed_on": DateInput(),
             "level": forms.RadioSelect,
+            "asked": forms.Textarea(attrs={"rows": 3}),
             "findings": forms.Textarea(attrs={"rows": 4}),
+            "protective_factors": forms.Textarea(attrs={"rows": 3}),
             "safety_plan": forms.Textarea(attrs={"rows": 4}),
             "actions_taken": forms.Textarea(attrs={"rows": 3}),
+            "informed": forms.Textarea(attrs={"rows": 2}),
+            "review_on": DateInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, signal=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.signal = signal
         self.initial.setdefault("assessed_on", timezone.localdate())
-        no_blank_radio(self, "level")
+        # What prompted it is filled in from the signal being answered (or "my own concern").
+        self.initial.setdefault("reason", signal.kind if signal else RiskAssessment.Reason.CONCERN)
+        self.fields["reason"].required = False
+        no_blank_radio(self, "level", "reason")
+
+    def clean_reason(self):
+        default = self.signal.kind if self.signal else RiskAssessment.Reason.CONCERN
+        return self.cleaned_data["reason"] or default
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = risk.assessment_errors(
+            assessed_on=cleaned.get("assessed_on"),
+            level=cleaned.get("level"),
+            safety_plan=cleaned.get("safety_plan") or "",
+            actions=cleaned.get("actions_taken") or "",
+            review_on=cleaned.get("review_on"),
+            today=timezone.localdate(),
+            signal_on=self.signal.on if self.signal else None,
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned

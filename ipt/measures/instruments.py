@@ -237,6 +237,8 @@ HAMD17 = Instrument(
 
 INSTRUMENTS: dict[str, Instrument] = {i.code: i for i in (PHQ9, GAD7, HAMD17)}
 
+HAMD_SUICIDE_ITEM = 3  # HAM-D-17 item 3, suicide: above 0 is a risk signal
+
 
 def get_instrument(code) -> Instrument:
     if isinstance(code, Instrument):

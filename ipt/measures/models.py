@@ -6,6 +6,7 @@ from django.db import models
 
 from ipt.course.models import TreatmentCourse
 from ipt.measures import instruments
+from ipt.rules import risk
 
 
 class MeasureResponse(models.Model):
@@ -67,11 +68,29 @@ class MeasureResponse(models.Model):
         )
 
     @property
-    def needs_risk_assessment(self):
-        # IPT-REFERENCE: PHQ-9 item 9 above 0 requires a documented suicide-risk assessment.
-        return self.instrument_code == "phq9" and instruments.phq9_needs_risk_assessment(
-            self.answers
+    def hamd_suicide(self):
+        return (
+            self.answers[instruments.HAMD_SUICIDE_ITEM - 1]
+            if self.instrument_code == "hamd17"
+            else None
         )
+
+    @property
+    def risk_signal(self):
+        """The risk signal this score raises (rules/risk.py), or None."""
+        # IPT-REFERENCE: PHQ-9 item 9 above 0, or HAM-D-17 item 3 above 0, requires a
+        # documented suicide-risk assessment.
+        if self.instrument_code == "phq9" and instruments.phq9_needs_risk_assessment(self.answers):
+            kind, text = risk.PHQ9_ITEM9, f"PHQ-9 item 9 scored {self.item9}"
+        elif self.instrument_code == "hamd17" and self.hamd_suicide:
+            kind, text = risk.HAMD_ITEM3, f"HAM-D-17 item 3 (suicide) rated {self.hamd_suicide}"
+        else:
+            return None
+        return risk.Signal(kind, self.taken_on, text, self.created_at, self.pk)
+
+    @property
+    def needs_risk_assessment(self):
+        return self.risk_signal is not None
 
     def item_rows(self):
         """(item, answer, answer label) for showing a completed measure."""
@@ -83,11 +102,23 @@ class MeasureResponse(models.Model):
 
 
 class RiskAssessment(models.Model):
+    """A dated suicide-risk assessment (IPT-REFERENCE.md, "Risk and measurement-based care").
+
+    Assessments are added, never edited: the record shows the risk as it was judged each time.
+    """
+
     class Level(models.TextChoices):
         LOW = "low", "Low"
         MODERATE = "moderate", "Moderate"
         HIGH = "high", "High"
         IMMINENT = "imminent", "Imminent: emergency procedure started"
+
+    class Reason(models.TextChoices):
+        PHQ9_ITEM9 = risk.PHQ9_ITEM9, "PHQ-9 item 9 above 0"
+        HAMD_ITEM3 = risk.HAMD_ITEM3, "HAM-D-17 item 3 (suicide) above 0"
+        SUICIDALITY_SCREEN = risk.SUICIDALITY_SCREEN, "Acute suicidality on the suitability screen"
+        CONCERN = "concern", "My own clinical concern"
+        REVIEW = "review", "A planned review of the risk"
 
     course = models.ForeignKey(
         TreatmentCourse, on_delete=models.CASCADE, related_name="risk_assessments"
@@ -98,17 +129,44 @@ class RiskAssessment(models.Model):
         null=True,
         blank=True,
         related_name="risk_assessments",
-        help_text="The PHQ-9 whose item 9 prompted this assessment, if any.",
+        help_text="The PHQ-9 or HAM-D-17 whose suicide item prompted this assessment, if any.",
+    )
+    reason = models.CharField(
+        "what prompted it", max_length=30, choices=Reason.choices, default=Reason.CONCERN
     )
     assessed_on = models.DateField("assessed on")
     level = models.CharField("level of risk", max_length=20, choices=Level.choices)
+    asked = models.TextField(
+        "what was asked",
+        blank=True,
+        help_text="The questions put to the patient: thoughts of death, plans, intent, means, "
+        "past attempts.",
+    )
     findings = models.TextField(
         "what was found",
-        help_text="Thoughts, plans, intent, means, past attempts, protective factors.",
+        help_text="Thoughts, plans, intent, means, past attempts, and what the patient said.",
     )
-    safety_plan = models.TextField("safety plan")
+    protective_factors = models.TextField(
+        "protective factors",
+        blank=True,
+        help_text="e.g. children, faith, reasons for living, people who help, engagement.",
+    )
+    safety_plan = models.TextField(
+        "safety plan", blank=True, help_text="Required when the risk is high or imminent."
+    )
     actions_taken = models.TextField(
-        "actions taken", help_text="e.g. GP informed, crisis team contacted."
+        "actions taken",
+        blank=True,
+        help_text="e.g. crisis team contacted, GP asked to review. Required when the risk is high "
+        "or imminent.",
+    )
+    informed = models.TextField(
+        "who was informed",
+        blank=True,
+        help_text="e.g. the GP, the supervisor, the perinatal team, a family member (with consent).",
+    )
+    review_on = models.DateField(
+        "review by", null=True, blank=True, help_text="When the risk will next be reviewed."
     )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -123,4 +181,10 @@ class RiskAssessment(models.Model):
 
     @property
     def is_elevated(self):
-        return self.level in (self.Level.HIGH, self.Level.IMMINENT)
+        return self.level in risk.ELEVATED
+
+    def as_rule(self):
+        """This assessment as the plain value the risk rules read (rules/risk.py)."""
+        return risk.Assessment(
+            self.assessed_on, self.level, self.created_at, self.measure_id, self.review_on, self.pk
+        )

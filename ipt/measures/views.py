@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from ipt.course.access import get_course_for
 from ipt.measures import instruments
 from ipt.measures.forms import MeasureForm, RiskAssessmentForm
-from ipt.measures.models import MeasureResponse
+from ipt.measures.models import MeasureResponse, RiskAssessment
 
 
 def _instrument_or_404(code):
@@ -61,14 +62,28 @@ def measure_detail(request, pk, measure_pk):
     )
 
 
+def _back_to(request, course):
+    """Where the therapist was (the session page mid-hour), if it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return course.get_absolute_url()
+
+
 @require_http_methods(["GET", "POST"])
 def risk_new(request, pk):
-    # Risk found at a maintenance follow-up must still be assessed and documented.
-    course, can_write = get_course_for(request, pk, action="risk assessment", after_completion=True)
+    # IPT: every risk signal must be answerable, so an assessment is written whatever the
+    # course's phase (a completed course's follow-up, or a course that ended early).
+    course, can_write = get_course_for(request, pk, action="risk assessment", any_phase=True)
     measure = None
     if measure_id := request.GET.get("measure") or request.POST.get("measure"):
         measure = next((m for m in course.measures.all() if str(m.pk) == str(measure_id)), None)
-    form = RiskAssessmentForm(request.POST or None)
+    signal = measure.risk_signal if measure is not None else None
+    form = RiskAssessmentForm(request.POST or None, signal=signal)
+    if request.method == "GET" and request.GET.get("reason") in RiskAssessment.Reason.values:
+        form.initial["reason"] = request.GET["reason"]
     if request.method == "POST" and form.is_valid():
         assessment = form.save(commit=False)
         assessment.course = course
@@ -78,7 +93,7 @@ def risk_new(request, pk):
         messages.success(request, "Risk assessment recorded.")
         if assessment.level == assessment.Level.IMMINENT:
             messages.error(request, "Imminent risk: follow the clinic's emergency procedure now.")
-        return redirect(course)
+        return redirect(_back_to(request, course))
     return render(
         request,
         "ipt/course/risk_form.html",
@@ -87,6 +102,8 @@ def risk_new(request, pk):
             "form": form,
             "can_write": can_write,
             "measure": measure,
-            "assessments": course.risk_assessments.all(),
+            "signal": signal,
+            "next": _back_to(request, course),
+            "history": course.risk_history(),
         },
     )

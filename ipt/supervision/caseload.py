@@ -13,17 +13,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ipt.course.models import Phase, TreatmentCourse, Variant
+from ipt.course.models import Phase, TreatmentCourse, Variant, measures_prefetch
 from ipt.measures import instruments
 from ipt.rules import adherence
-from ipt.rules.flags import is_overdue, not_on_track, risk_flag_for
 from sessions_app import adherence as adherence_facts
 from sessions_app.progress import course_progress
+from sessions_app.watch import watch
 
 # The flags a supervisor filters by, in the order they matter.
 FLAGS = {
     "risk": "At risk",
+    "deteriorating": "Deteriorating",
+    "contact": "Contact the patient",
     "overdue": "Overdue",
+    "measure": "PHQ-9 overdue",
     "off_track": "Not on track",
     "gaps": "Adherence gaps",
 }
@@ -53,6 +56,10 @@ class Row:
     overdue: bool
     off_track: bool
     gaps: list[adherence.CheckResult]  # adherence checks the record does not meet
+    deteriorated: tuple[str, ...] = ()
+    contact: bool = False  # missed or cancelled twice in a row
+    misses_in_a_row: int = 0
+    phq9_overdue: bool = False
 
     @property
     def patient(self):
@@ -86,7 +93,10 @@ class Row:
     def has(self, flag):
         return {
             "risk": bool(self.risk),
+            "deteriorating": bool(self.deteriorated),
+            "contact": self.contact,
             "overdue": self.overdue,
+            "measure": self.phq9_overdue,
             "off_track": self.off_track,
             "gaps": bool(self.gaps),
         }[flag]
@@ -98,7 +108,7 @@ def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
     if phase:
         courses = courses.filter(phase=phase)
     elif not include_closed:
-        courses = courses.active()
+        courses = courses.active_or_at_risk()
     if therapist:
         courses = courses.filter(patient__therapist_id=therapist)
     # Only what the rows read: the risk flag, progress, and what adherence.facts_for reads.
@@ -106,12 +116,12 @@ def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
     # which costs seconds across thousands of courses.) tests/test_supervision.py fails if a
     # rule starts reading something not fetched here.
     return courses.select_related(
-        "patient__therapist", "sick_role", "relapse_plan"
+        "patient__therapist", "sick_role", "relapse_plan", "suitability", "formulation"
     ).prefetch_related(
-        "measures__risk_assessments",
+        measures_prefetch(),
         "risk_assessments",
         "inventory",
-        "problem_areas",
+        "problem_areas__person",
         "contracts",
         "transitions",
         "relapse_plan__triggers",
@@ -119,9 +129,15 @@ def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
     )
 
 
-def build_rows(courses, today=None):
+def build_rows(courses, today=None, *, all_closed=True):
+    """One row per course. Without ``all_closed``, a closed course is shown only while its risk
+    needs attention (``courses_for`` then also fetches closed courses that might)."""
     today = today or timezone.localdate()
-    return [build_row(course, today) for course in courses]
+    return [
+        build_row(course, today)
+        for course in courses
+        if all_closed or course.is_active or course.risk.needs_attention
+    ]
 
 
 def build_row(course, today):
@@ -129,17 +145,21 @@ def build_row(course, today):
     progress = course_progress(course, sessions)
     phq9 = [m.total for m in course.phq9_responses()]
     facts = adherence_facts.facts_for(course, sessions, today=today)
-    last = timezone.localtime(progress.current.scheduled_for).date() if progress.current else None
+    flags = watch(course, sessions, today)
     return Row(
         course=course,
         position=progress.position,
-        last_session=last,
+        last_session=flags.last_held,
         next_session=progress.next.scheduled_for if progress.next else None,
         phq9=phq9,
-        risk=risk.message if (risk := risk_flag_for(course)) else "",
-        overdue=course.is_active and is_overdue(last, course.start_date, today),
-        off_track=not_on_track(facts.baseline_phq9, facts.latest_phq9, facts.latest_phq9_session),
+        risk=flags.risk.message if flags.risk else "",
+        overdue=flags.overdue,
+        off_track=flags.off_track,
         gaps=list(adherence.summarise(adherence.run_checks(facts)).gaps),
+        deteriorated=flags.deteriorated,
+        contact=flags.contact,
+        misses_in_a_row=flags.misses_in_a_row,
+        phq9_overdue=flags.phq9_overdue,
     )
 
 
@@ -156,7 +176,15 @@ SORTS = {
     # key: (label, value of a row; None sorts last whichever the direction)
     "priority": (
         "Flags first",
-        lambda r: (not r.risk, not r.overdue, not r.off_track, -len(r.gaps)),
+        lambda r: (
+            not r.risk,
+            not r.deteriorated,
+            not r.contact,
+            not r.overdue,
+            not r.phq9_overdue,
+            not r.off_track,
+            -len(r.gaps),
+        ),
     ),
     "patient": ("Patient", _name),
     "therapist": ("Therapist", lambda r: str(r.therapist).casefold()),
@@ -183,19 +211,24 @@ def sort_rows(rows, sort=DEFAULT_SORT):
 @dataclass(frozen=True)
 class Totals:
     courses: int
-    risk: int
-    overdue: int
-    off_track: int
-    gaps: int
+    counts: dict  # flag key -> number of rows with it
+
+    def __getattr__(self, flag):
+        try:
+            return self.counts[flag]
+        except KeyError:
+            raise AttributeError(flag) from None
+
+    @property
+    def flags(self):
+        """(key, label, count) of each flag, in FLAGS order, for the totals bar."""
+        return [(key, label, self.counts[key]) for key, label in FLAGS.items()]
 
 
 def totals(rows):
     return Totals(
         courses=len(rows),
-        risk=sum(r.has("risk") for r in rows),
-        overdue=sum(r.has("overdue") for r in rows),
-        off_track=sum(r.has("off_track") for r in rows),
-        gaps=sum(r.has("gaps") for r in rows),
+        counts={flag: sum(r.has(flag) for r in rows) for flag in FLAGS},
     )
 
 
@@ -213,7 +246,10 @@ CSV_HEADER = [
     "Latest PHQ-9",
     "Change from baseline",
     "Risk",
+    "Deteriorating",
+    "Contact the patient",
     "Overdue",
+    "PHQ-9 overdue",
     "Not on track",
     "Adherence gaps",
     "Gap details",
@@ -234,7 +270,10 @@ def csv_row(row):
         row.latest_phq9 if row.latest_phq9 is not None else "",
         row.change if row.change is not None else "",
         row.risk,
+        " ".join(row.deteriorated),
+        "yes" if row.contact else "",
         "yes" if row.overdue else "",
+        "yes" if row.phq9_overdue else "",
         "yes" if row.off_track else "",
         len(row.gaps),
         " ".join(g.message for g in row.gaps),

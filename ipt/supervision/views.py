@@ -92,7 +92,8 @@ def _caseload(request):
             include_closed=filters["closed"],
             therapist=filters["therapist"],
             phase=filters["phase"],
-        )
+        ),
+        all_closed=filters["closed"] or bool(filters["phase"]),
     )
     shown = caseload.sort_rows(caseload.with_flag(rows, filters["flag"]), filters["sort"])
     return form, filters, rows, shown

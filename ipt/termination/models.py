@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
+from ipt.measures.models import MeasureResponse
 
 # What to do if symptoms return, offered for a new plan and then put in the patient's words.
 IF_SYMPTOMS_RETURN = (
@@ -262,3 +263,22 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} due {self.due_on}"
+
+    def record(self, *, by, phq9_answers=None, difficulty=None):
+        """Record the follow-up as its fields now say (held or missed), with the PHQ-9 taken
+        at it, if any, dated the day it was held.
+
+        The row is locked and re-read first: once recorded, a follow-up's PHQ-9 is part of the
+        record, so a second submission cannot add another.
+        """
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if phq9_answers is not None and locked.phq9_id:
+                raise TransitionRefused(["A PHQ-9 is already recorded at this follow-up."])
+            if phq9_answers is not None:
+                self.phq9 = MeasureResponse.record(
+                    self.maintenance.course, "phq9", phq9_answers, taken_on=self.held_on,
+                    difficulty=difficulty, by=by,
+                )  # fmt: skip
+            self.recorded_by = by
+            self.save()

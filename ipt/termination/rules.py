@@ -1,17 +1,97 @@
 """Rules of the termination phase that read a course's records but change nothing: the
-relapse-prevention triggers suggested by the focal areas, follow-ups compared with the end of
-the course, and who may be contacted (IPT-REFERENCE.md, "Termination phase")."""
+outcome against the baseline, who moved in the closeness circle, the relapse-prevention
+triggers suggested by the focal areas, follow-ups compared with the end of the course, and who
+may be contacted (IPT-REFERENCE.md, "Termination phase")."""
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from ipt.initial.models import ProblemArea
+from ipt.initial.models import Closeness, ProblemArea
 from ipt.measures import instruments
 from ipt.measures.models import MeasureResponse
 from ipt.termination.models import FollowUp
 
 Area = ProblemArea.Area
+
+
+# --- outcome against the baseline -----------------------------------------------------------
+@dataclass(frozen=True)
+class OutcomeRow:
+    """First and last score of one instrument, compared by ipt.measures.outcome()."""
+
+    instrument: instruments.Instrument
+    baseline: MeasureResponse
+    latest: MeasureResponse
+    result: instruments.Outcome
+    criteria: str  # the thresholds, in words, read from ipt.measures
+    reliable_defined: bool  # HAM-D has no agreed reliable-change index
+
+
+def _criteria(instrument):
+    # The thresholds live in ipt.measures; this only puts them into words.
+    rule = instruments.OUTCOME_RULES[instrument.code]
+    parts = [
+        "response: a fall of at least 50%",
+        f"remission: below {rule.remission_max + 1}",
+    ]
+    if rule.reliable_change is not None:
+        parts.append(f"reliable improvement: a fall of {rule.reliable_change} or more")
+    else:
+        parts.append("reliable improvement: no agreed threshold")
+    parts.append(f"recovery: from {rule.caseness} or above to below {rule.caseness}")
+    return f"{instrument.name}: " + "; ".join(parts) + "."
+
+
+def outcome_rows(course):
+    """Baseline (first) against latest (last) score for each instrument given at least twice.
+
+    The outcome of the course is judged at its end: scores taken at maintenance follow-ups,
+    or after the course ended, are left out (the maintenance page compares those).
+    """
+    rows = []
+    for code in instruments.INSTRUMENTS:
+        scores = course.measures_of(code)
+        if len(scores) < 2:
+            continue
+        instrument = instruments.get_instrument(code)
+        rows.append(
+            OutcomeRow(
+                instrument=instrument,
+                baseline=scores[0],
+                latest=scores[-1],
+                result=instruments.outcome(instrument, scores[0].total, scores[-1].total),
+                criteria=_criteria(instrument),
+                reliable_defined=instruments.OUTCOME_RULES[code].reliable_change is not None,
+            )
+        )
+    return rows
+
+
+# --- the closeness circle at the end --------------------------------------------------------
+@dataclass(frozen=True)
+class Move:
+    name: str
+    before: str
+    after: str
+
+    def __str__(self):
+        return f"{self.name}: {self.before} → {self.after}"
+
+
+def closeness_moves(people):
+    """Who moved closer and who further away, between intake and the end (1 = closest)."""
+    closer, further = [], []
+    for p in people:
+        end = p.closeness_at_end or p.closeness
+        if end == p.closeness:
+            continue
+        move = Move(p.name, Closeness(p.closeness).label, Closeness(end).label)
+        (closer if end < p.closeness else further).append(move)
+    return closer, further
+
+
+# --- the relapse-prevention plan -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -118,10 +198,8 @@ class FollowUpRow:
 def followup_rows(course, followups, today=None):
     """Each follow-up with its PHQ-9 compared with the end of the course and the baseline."""
     today = today or timezone.localdate()
-    at_followups = {f.phq9_id for f in followups if f.phq9_id}
-    phq9s = course.phq9_responses(include_follow_ups=True)
-    by_pk = {m.pk: m for m in phq9s}
-    in_course = [m for m in phq9s if m.pk not in at_followups]
+    by_pk = {m.pk: m for m in course.phq9_responses(include_follow_ups=True)}
+    in_course = course.phq9_responses()
     baseline = in_course[0] if in_course else None
     end = in_course[-1] if in_course else None
     rows = []

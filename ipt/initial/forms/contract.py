@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt.initial.contract import TreatmentContract
-from ipt.widgets import DateInput, TimeInput
+from ipt.widgets import DateInput, TimeInput, session_minutes_in_range
 
 
 def _same_name(typed, full_name):
@@ -100,10 +100,7 @@ class ContractForm(forms.ModelForm):
         return number
 
     def clean_session_minutes(self):
-        minutes = self.cleaned_data["session_minutes"]
-        if not 20 <= minutes <= 120:
-            raise forms.ValidationError("IPT sessions usually last 45–60 minutes; give 20 to 120.")
-        return minutes
+        return session_minutes_in_range(self.cleaned_data["session_minutes"])
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,19 @@ from django.utils import timezone
 from ipt.initial.models import InventoryPerson, LifeEvent
 from ipt.widgets import DateInput
 
+# The questions, in the order a therapist asks them; the form and the card both follow it.
+QUESTIONS = [
+    "what_like",
+    "time_together",
+    "can_discuss",
+    "cannot_discuss",
+    "feelings",
+    "conflicts",
+    "conflicts_resolve",
+    "knows_about_depression",
+    "would_change",
+]
+
 
 class PersonForm(forms.ModelForm):
     """One significant person, asked about as in the IPT inventory (IPT-REFERENCE.md, step 3).
@@ -14,36 +27,11 @@ class PersonForm(forms.ModelForm):
     first sessions as the patient talks about each relationship.
     """
 
-    # The questions, in the order a therapist asks them; the form and the card both follow it.
-    QUESTIONS = [
-        "what_like",
-        "time_together",
-        "can_discuss",
-        "cannot_discuss",
-        "feelings",
-        "conflicts",
-        "conflicts_resolve",
-        "knows_about_depression",
-        "would_change",
-    ]
+    QUESTIONS = QUESTIONS
 
     class Meta:
         model = InventoryPerson
-        fields = [
-            "name",
-            "relationship",
-            "closeness",
-            "deceased",
-            "what_like",
-            "time_together",
-            "can_discuss",
-            "cannot_discuss",
-            "feelings",
-            "conflicts",
-            "conflicts_resolve",
-            "knows_about_depression",
-            "would_change",
-        ]
+        fields = ["name", "relationship", "closeness", "deceased", *QUESTIONS]
         labels = {
             "closeness": "How close is this person?",
             "deceased": "Has died",

@@ -11,24 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ipt.course.access import get_course_for
-from ipt.course.models import TransitionRefused, TreatmentCourse
-from ipt.initial.contract import TreatmentContract
+from ipt.course.models import TransitionRefused
+from ipt.initial.contract import SIGNED_CANNOT_CHANGE, TreatmentContract
 from ipt.initial.forms.contract import ContractAmendForm, ContractForm, ContractSignForm
 from ipt.pdf import pdf_response, render_pdf
-
-SIGNED_CANNOT_CHANGE = (
-    "Version {version} is signed and can no longer be changed. To change its terms, amend it: "
-    "the amendment is a new version for you and the patient to sign."
-)
-
-
-def _lock_latest(course):
-    """Lock the course, then read its newest contract version afresh (or None)."""
-    TreatmentCourse.objects.select_for_update().only("pk").get(pk=course.pk)
-    latest = course.contracts.order_by("-version").first()
-    if latest is not None:
-        latest.course = course
-    return latest
 
 
 def _page(request, course, can_write, *, form=None, sign_form=None, amend_form=None):
@@ -57,45 +43,18 @@ def _page(request, course, can_write, *, form=None, sign_form=None, amend_form=N
 
 @require_http_methods(["GET", "POST"])
 def contract(request, pk):
+    """The contract page; a POST saves the terms of the current, unsigned draft."""
     course, can_write = get_course_for(request, pk, action="treatment contract")
     if request.method != "POST":
         return _page(request, course, can_write)
-
-    action = request.POST.get("action", "save")
     with transaction.atomic():
-        current = _lock_latest(course)
-        if action == "draft":
-            if current is not None:
-                messages.info(request, "The contract is already drafted: it is shown here.")
-            else:
-                TreatmentContract.draft_for(course).save()
-                messages.success(
-                    request,
-                    "Contract drafted from the course. Go through each term with the patient, "
-                    "then sign it together.",
-                )
-            return redirect("course:contract", course.pk)
+        current = TreatmentContract.latest_locked(course)
         if current is None:
             messages.error(request, "There is no contract yet: draft it first.")
             return redirect("course:contract", course.pk)
         if current.is_signed:
             messages.error(request, SIGNED_CANNOT_CHANGE.format(version=current.version))
             return redirect("course:contract", course.pk)
-
-        if action == "refresh":
-            fresh = TreatmentContract.draft_for(course)
-            if not fresh.focal_areas:
-                messages.warning(
-                    request, "No problem area has been chosen yet: there is nothing to copy."
-                )
-            else:
-                current.focal_areas, current.goals = fresh.focal_areas, fresh.goals
-                current.save(update_fields=["focal_areas", "goals"])
-                messages.success(
-                    request, "Focal areas and goals copied from the problem areas. Check them."
-                )
-            return redirect("course:contract", course.pk)
-
         form = ContractForm(request.POST, instance=current, course=course)
         if form.is_valid():
             form.save()
@@ -105,10 +64,51 @@ def contract(request, pk):
 
 
 @require_POST
+def contract_draft(request, pk):
+    course, _ = get_course_for(request, pk, action="draft treatment contract")
+    try:
+        TreatmentContract.start_draft(course)
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            messages.info(request, reason)
+    else:
+        messages.success(
+            request,
+            "Contract drafted from the course. Go through each term with the patient, "
+            "then sign it together.",
+        )
+    return redirect("course:contract", course.pk)
+
+
+@require_POST
+def contract_refresh(request, pk):
+    course, _ = get_course_for(request, pk, action="refresh treatment contract")
+    with transaction.atomic():
+        if (current := TreatmentContract.latest_locked(course)) is None:
+            messages.error(request, "There is no contract yet: draft it first.")
+            return redirect("course:contract", course.pk)
+        try:
+            copied = current.refresh_from_problem_areas()
+        except TransitionRefused as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            if copied:
+                messages.success(
+                    request, "Focal areas and goals copied from the problem areas. Check them."
+                )
+            else:
+                messages.warning(
+                    request, "No problem area has been chosen yet: there is nothing to copy."
+                )
+    return redirect("course:contract", course.pk)
+
+
+@require_POST
 def contract_sign(request, pk):
     course, can_write = get_course_for(request, pk, action="sign treatment contract")
     with transaction.atomic():
-        current = _lock_latest(course)
+        current = TreatmentContract.latest_locked(course)
         if current is None:
             messages.error(request, "There is no contract to sign yet: draft it first.")
             return redirect("course:contract", course.pk)
@@ -142,7 +142,7 @@ def contract_amend(request, pk):
     course, can_write = get_course_for(request, pk, action="amend treatment contract")
     form = ContractAmendForm(request.POST)
     with transaction.atomic():
-        current = _lock_latest(course)
+        current = TreatmentContract.latest_locked(course)
         if current is None or not current.is_signed:
             messages.error(
                 request,

@@ -11,7 +11,7 @@ from ipt.course.access import get_course_for
 from ipt.course.models import TreatmentCourse, Variant
 from ipt.initial.forms.focus import FormulationForm, ProblemAreaForm, SickRoleForm
 from ipt.initial.models import Formulation, ProblemArea
-from ipt.pdf import pdf_response, render_pdf
+from ipt.pdf import patient_pdf_name, pdf_response, render_pdf
 
 # --- sick role -----------------------------------------------------------------------------
 
@@ -57,10 +57,8 @@ def sick_role_pdf(request, pk):
         "ipt/pdf/sick_role.html",
         {"course": course, "patient": patient, "sick_role": record},
         request,
-        stylesheets=["css/focus.css"],
     )
-    surname = patient.full_name.split()[-1] if patient.full_name.split() else "patient"
-    return pdf_response(pdf, f"sick-role-{surname}.pdf")
+    return pdf_response(pdf, patient_pdf_name("sick-role", patient))
 
 
 # --- problem areas -------------------------------------------------------------------------
@@ -81,34 +79,6 @@ def problem_areas(request, pk):
     )
 
 
-# What each area means, as a therapist would explain it when choosing (IPT-REFERENCE.md).
-AREA_DESCRIPTIONS = {
-    ProblemArea.Area.GRIEF: "Complicated bereavement: the death of someone important, with "
-    "mourning that has stalled, been put off or gone on unresolved.",
-    ProblemArea.Area.ROLE_DISPUTE: "A conflict with a significant person (partner, parent, "
-    "child, boss) who wants something different from the relationship.",
-    ProblemArea.Area.ROLE_TRANSITION: "A life change that unsettles the patient's roles: job "
-    "loss, divorce, a new baby, a move, retirement, a diagnosis.",
-    ProblemArea.Area.INTERPERSONAL_DEFICITS: "Long-standing isolation or difficulty forming "
-    "and keeping relationships, without a recent loss, conflict or change.",
-}
-
-
-def _area_choices(course, exclude=None):
-    """The four areas with their IPT goals, and whether each can still be chosen."""
-    taken = {a.area for a in course.problem_areas.all() if a.pk != exclude}
-    return [
-        {
-            "value": area.value,
-            "label": area.label,
-            "description": AREA_DESCRIPTIONS[area],
-            "goals": ProblemArea.DEFAULT_GOALS[area],
-            "taken": area.value in taken,
-        }
-        for area in ProblemArea.Area
-    ]
-
-
 def _render_area_form(request, course, form, *, chosen_area, can_write):
     editing = form is not None and form.instance.pk is not None
     inventory = list(course.inventory.all())
@@ -118,7 +88,9 @@ def _render_area_form(request, course, form, *, chosen_area, can_write):
         "chosen_area": chosen_area,
         "can_write": can_write,
         "editing": editing,
-        "area_choices": _area_choices(course, exclude=form.instance.pk if editing else None),
+        "area_choices": ProblemArea.choices_for(
+            course, exclude=form.instance.pk if editing else None
+        ),
         "has_inventory": bool(inventory),
         "has_deceased": any(person.deceased for person in inventory),
     }

@@ -2,7 +2,7 @@
 
 IPT links the depression to what was happening in the patient's relationships when it began
 and when it got worse (IPT-REFERENCE.md, initial phase step 4). The chart is drawn on the
-server (ipt/charts.py) with a table of the same events as its text alternative.
+server (ipt/charts/timeline.py) with a table of the same events as its text alternative.
 
 Adding and removing an event works with htmx and as plain POST + redirect: the add form is
 swapped in place (fresh, or with its errors and the typed text), the chart and table region

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from ipt.course.access import get_course_for
 from ipt.course.models import TransitionRefused
-from ipt.measures.models import MeasureResponse
 from ipt.termination.forms.aftercare import (
     BoosterForm,
     FollowUpForm,
@@ -164,17 +163,14 @@ def _save_followup(request, course, visit, form, phq9_form):
         valid = False
     if not valid:
         return False
-    with transaction.atomic():
-        visit = form.save(commit=False)
-        if phq9_given:
-            visit.phq9 = MeasureResponse.record(
-                course,
-                "phq9",
-                phq9_form.answers,
-                taken_on=form.cleaned_data["held_on"],
-                difficulty=phq9_form.cleaned_data.get("difficulty"),
-                by=request.user,
-            )
-        visit.recorded_by = request.user
-        visit.save()
+    visit = form.save(commit=False)
+    try:
+        visit.record(
+            by=request.user,
+            phq9_answers=phq9_form.answers if phq9_given else None,
+            difficulty=phq9_form.cleaned_data.get("difficulty") if phq9_given else None,
+        )
+    except TransitionRefused as refused:
+        form.add_error(None, " ".join(refused.reasons))
+        return False
     return True

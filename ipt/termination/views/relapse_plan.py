@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipt.course.access import get_course_for
-from ipt.pdf import pdf_response, render_pdf
+from ipt.pdf import patient_pdf_name, pdf_response, render_pdf
 from ipt.termination.forms.aftercare import RelapsePlanForm, TriggerForm
 from ipt.termination.models import RelapsePreventionPlan, RelapseTrigger
 from ipt.termination.rules import contact_lines, people_to_contact, suggestions
@@ -187,7 +187,5 @@ def relapse_plan_pdf(request, pk):
             "upcoming": upcoming,
         },
         request,
-        stylesheets=["css/aftercare.css"],
     )
-    surname = patient.full_name.split()[-1] if patient.full_name.split() else "patient"
-    return pdf_response(pdf, f"relapse-plan-{surname}.pdf")
+    return pdf_response(pdf, patient_pdf_name("relapse-plan", patient))

@@ -2,8 +2,6 @@
 course, and the course summary for the record or the referrer (IPT-REFERENCE.md,
 "Termination phase")."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -13,86 +11,15 @@ from ipt import charts
 from ipt.course.access import get_course_for
 from ipt.course.forms import TransitionForm
 from ipt.course.models import Phase, TransitionRefused
-from ipt.initial.models import Closeness
-from ipt.measures import instruments
-from ipt.measures.models import MeasureResponse
-from ipt.pdf import pdf_response, render_pdf
+from ipt.pdf import patient_pdf_name, pdf_response, render_pdf
 from ipt.termination.forms.review import ClosenessAtEndForm, ProgressReviewForm, areas_with_goals
-from ipt.termination.models import FollowUp
+from ipt.termination.rules import closeness_moves, outcome_rows
 from sessions_app.progress import course_progress, symptom_chart
 
 ONLY_IN_TERMINATION = (
     "The {what} belongs to the termination phase: move the course to it first, in the last "
     "two to three sessions."
 )
-
-
-# --- outcome against the baseline -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutcomeRow:
-    """First and last score of one instrument, compared by ipt.measures.outcome()."""
-
-    instrument: instruments.Instrument
-    baseline: MeasureResponse
-    latest: MeasureResponse
-    result: instruments.Outcome
-    criteria: str  # the thresholds, in words, read from ipt.measures
-    reliable_defined: bool  # HAM-D has no agreed reliable-change index
-
-
-def _criteria(instrument):
-    # The thresholds live in ipt.measures; this only puts them into words.
-    rule = instruments.OUTCOME_RULES[instrument.code]
-    parts = [
-        "response: a fall of at least 50%",
-        f"remission: below {rule.remission_max + 1}",
-    ]
-    if rule.reliable_change is not None:
-        parts.append(f"reliable improvement: a fall of {rule.reliable_change} or more")
-    else:
-        parts.append("reliable improvement: no agreed threshold")
-    parts.append(f"recovery: from {rule.caseness} or above to below {rule.caseness}")
-    return f"{instrument.name}: " + "; ".join(parts) + "."
-
-
-def outcome_rows(course):
-    """Baseline (first) against latest (last) score for each instrument given at least twice.
-
-    The outcome of the course is judged at its end: scores taken at maintenance follow-ups,
-    or after the course ended, are left out (the maintenance page compares those).
-    """
-    at_followups = set(
-        FollowUp.objects.filter(maintenance__course=course, phq9__isnull=False).values_list(
-            "phq9_id", flat=True
-        )
-    )
-    in_course = [
-        m
-        for m in course.measures.all()
-        if m.pk not in at_followups and (course.ended_on is None or m.taken_on <= course.ended_on)
-    ]
-    rows = []
-    for code in instruments.INSTRUMENTS:
-        scores = sorted(
-            (m for m in in_course if m.instrument_code == code),
-            key=lambda m: (m.taken_on, m.created_at),
-        )
-        if len(scores) < 2:
-            continue
-        instrument = instruments.get_instrument(code)
-        rows.append(
-            OutcomeRow(
-                instrument=instrument,
-                baseline=scores[0],
-                latest=scores[-1],
-                result=instruments.outcome(instrument, scores[0].total, scores[-1].total),
-                criteria=_criteria(instrument),
-                reliable_defined=instruments.OUTCOME_RULES[code].reliable_change is not None,
-            )
-        )
-    return rows
 
 
 def _symptoms(course):
@@ -144,16 +71,6 @@ def progress_review(request, pk):
 # --- closeness circle at the end ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Move:
-    name: str
-    before: str
-    after: str
-
-    def __str__(self):
-        return f"{self.name}: {self.before} → {self.after}"
-
-
 # Two circles share the width of the page: a smaller drawing keeps the names readable.
 CIRCLE_SIZE = 400
 
@@ -178,18 +95,6 @@ def _circle(course, people, *, at_end):
     )
 
 
-def _moves(people):
-    """Who moved closer and who further away, between intake and the end (1 = closest)."""
-    closer, further = [], []
-    for p in people:
-        end = p.closeness_at_end or p.closeness
-        if end == p.closeness:
-            continue
-        move = Move(p.name, Closeness(p.closeness).label, Closeness(end).label)
-        (closer if end < p.closeness else further).append(move)
-    return closer, further
-
-
 @require_http_methods(["GET", "POST"])
 def closeness_at_end(request, pk):
     course, can_write = get_course_for(request, pk, action="closeness circle at the end")
@@ -202,7 +107,7 @@ def closeness_at_end(request, pk):
         form.save()
         messages.success(request, "The closeness circle at the end of therapy is saved.")
         return redirect("course:closeness_at_end", course.pk)
-    closer, further = _moves(people)
+    closer, further = closeness_moves(people)
     return render(
         request,
         "ipt/course/closeness_at_end.html",
@@ -274,5 +179,4 @@ def summary_pdf(request, pk):
         },
         request,
     )
-    surname = patient.full_name.split()[-1] if patient.full_name.split() else "patient"
-    return pdf_response(pdf, f"course-summary-{surname}.pdf")
+    return pdf_response(pdf, patient_pdf_name("course-summary", patient))

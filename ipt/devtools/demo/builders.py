@@ -1,0 +1,280 @@
+"""The demo's generic builders: a course and its initial phase, measures, sessions, the ending.
+
+Dates are given in days before today, so the demo clinic stays current whenever it is seeded.
+Records go through the product's own methods where it has them (PHQ-9 scoring, goals,
+contract signing, phase transitions, finalising), so the demo cannot hold what the app
+would refuse.
+"""
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from ipt.course.models import VARIANT_RULES, Phase, TreatmentCourse, Variant
+from ipt.initial.contract import TreatmentContract
+from ipt.initial.models import (
+    Diagnosis,
+    Formulation,
+    InventoryPerson,
+    LifeEvent,
+    ProblemArea,
+    ProblemAreaGoal,
+    SickRole,
+    SuitabilityScreen,
+)
+from ipt.measures.instruments import PHQ9, PHQ9_RISK_ITEM
+from ipt.measures.models import MeasureResponse
+from ipt.termination import models as termination
+from sessions_app.models import CommunicationAnalysis, Homework, InterpersonalEvent, Session
+
+
+def days_ago(days):
+    return timezone.localdate() - timedelta(days=days)
+
+
+# --- the course and its initial phase -----------------------------------------------------------
+def open_course(patient, by, started_days_ago, *, variant=Variant.INDIVIDUAL, **fields):
+    """A course of the variant's usual length (``fields`` may say otherwise), suitability screened."""
+    rule = VARIANT_RULES[Variant(variant)]
+    fields = {
+        "planned_sessions": rule.default_sessions,
+        "initial_phase_sessions": rule.initial_phase_sessions,
+        **fields,
+    }
+    course = TreatmentCourse.objects.create(
+        patient=patient, variant=variant, start_date=days_ago(started_days_ago), **fields
+    )
+    SuitabilityScreen.objects.create(
+        course=course,
+        screened_on=days_ago(started_days_ago),
+        screened_by=by,
+        notes="Able to reflect on relationships and engage; no psychotic features.",
+    )
+    return course
+
+
+def diagnose(course, *, onset, on, disorder="mdd", episode="single", severity="moderate"):
+    """The diagnosis (``onset`` and ``on`` in days ago), explained to the patient as an illness."""
+    return Diagnosis.objects.create(
+        course=course, disorder=disorder, episode=episode, severity=severity,
+        onset=days_ago(onset), diagnosed_on=days_ago(on), explained_as_illness=True,
+    )  # fmt: skip
+
+
+def give_sick_role(course, on, excused, commitments="Weekly sessions and the agreed actions."):
+    return SickRole.objects.create(
+        course=course, given_on=days_ago(on), excused=excused, commitments=commitments
+    )
+
+
+def record_phq9(course, answers, taken_days_ago, by):
+    """A PHQ-9 taken outside a session (at assessment)."""
+    return MeasureResponse.record(
+        course, PHQ9.code, answers, taken_on=days_ago(taken_days_ago), by=by, difficulty=2
+    )
+
+
+def add_people(course, rows):
+    """The interpersonal inventory: rows of (name, relationship, closeness[, other fields])."""
+    return {
+        row[0]: InventoryPerson.objects.create(
+            course=course,
+            name=row[0],
+            relationship=row[1],
+            closeness=row[2],
+            **(row[3] if len(row) > 3 else {}),
+        )
+        for row in rows
+    }
+
+
+def add_events(course, rows, people):
+    """The timeline: rows of (days ago, description, kind[, name of the person in it])."""
+    for happened_days_ago, description, kind, *who in rows:
+        LifeEvent.objects.create(
+            course=course,
+            happened_on=days_ago(happened_days_ago),
+            description=description,
+            kind=kind,
+            person=people.get(who[0]) if who else None,
+        )
+
+
+def add_area(course, area, rationale, **fields):
+    """A problem area with the product's default IPT goals for it."""
+    problem_area = ProblemArea.objects.create(
+        course=course, area=area, rationale=rationale, **fields
+    )
+    problem_area.set_goals(ProblemArea.DEFAULT_GOALS[area])
+    return problem_area
+
+
+def formulate(course, **fields):
+    return Formulation.objects.create(course=course, text=Formulation.draft(course), **fields)
+
+
+def sign_contract(course, by, signed_days_ago):
+    contract = TreatmentContract.draft_for(course)
+    contract.save()
+    contract.sign(
+        patient_name=course.patient.full_name,
+        patient_date=days_ago(signed_days_ago),
+        therapist=by,
+        therapist_date=days_ago(signed_days_ago),
+    )
+    return contract
+
+
+# --- sessions ------------------------------------------------------------------------------------
+def plan_sessions(course, started_days_ago):
+    start = days_ago(started_days_ago)
+    Session.plan_course(course, weekday=start.weekday(), at=time(10, 0), start=start)
+    return list(course.sessions.all())
+
+
+def _ended(session):
+    """When a session's record was closed: an hour after it began, as it would be in clinic."""
+    return session.scheduled_for + timedelta(hours=1)
+
+
+def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
+         techniques=(), role_play="", finalise=True, **texts):  # fmt: skip
+    """A held session with what was done in it; homework = (action, person, outcome, review).
+
+    Finalised through ``Session.finalise`` unless ``finalise`` is False (a note still open).
+    """
+    session.status = Session.Status.HELD
+    session.mood_rating = mood
+    session.techniques = list(techniques)
+    session.role_play_notes = role_play
+    for field, text in texts.items():
+        setattr(session, field, text)
+    if phq9:
+        session.phq9 = MeasureResponse.record(
+            session.course, PHQ9.code, phq9, taken_on=session.scheduled_for.date(), by=by,
+            difficulty=1,
+        )  # fmt: skip
+    session.save()
+    for person, what, feelings, focal in events:
+        InterpersonalEvent.objects.create(
+            session=session, person=person, what_happened=what, feelings=feelings, focal=focal
+        )
+    if analysis:
+        person, scene, verbatim, intended, impact, alternatives, role_played = analysis
+        CommunicationAnalysis.objects.create(
+            session=session, person=person, scene=scene, verbatim=verbatim, intended=intended,
+            impact=impact, alternatives=alternatives, role_played=role_played,
+        )  # fmt: skip
+    if homework:
+        _set_homework(session, *homework)
+    if finalise:
+        session.finalise(by, at=_ended(session))
+
+
+def _set_homework(session, action, person, outcome, review):
+    following = session.course.sessions.filter(number=session.number + 1).first()
+    Homework.objects.create(
+        set_in=session, action=action, person=person, due_by=session.scheduled_for.date() + timedelta(days=6),
+        outcome=outcome, review_notes=review, reviewed_in=following if outcome else None,
+    )  # fmt: skip
+
+
+def miss(session, reason):
+    session.status = Session.Status.MISSED
+    session.status_note = reason
+    session.save()
+
+
+def enter_middle(course, by, session, note=""):
+    course.enter_middle_phase(by, note=note)
+    # Dated as if it had happened at the end of that session, as it would have in clinic.
+    course.transitions.update(at=_ended(session))
+
+
+# --- courses told by their PHQ-9 totals, and their ending -----------------------------------------
+def phq9_answers(total):
+    """PHQ-9 answers adding up to ``total``, the risk item at 0 (spread as evenly as possible)."""
+    answers = [0] * len(PHQ9.items)
+    scored = [i for i in range(len(answers)) if i != PHQ9_RISK_ITEM - 1]
+    for i in range(total):
+        answers[scored[i % len(scored)]] += 1
+    return answers
+
+
+WEEKS = [
+    "Talked openly for the first time in weeks",
+    "A tense evening; they left it unresolved",
+    "Asked for help and got it",
+    "Planned something together",
+    "Avoided a difficult conversation",
+    "Shared how the week had been",
+]
+
+
+def run_course(
+    patient, by, *, weeks_ago, area, people, scores, missed=(), rationale, **area_fields
+):
+    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals."""
+    started = weeks_ago * 7
+    course = open_course(patient, by, started)
+    diagnose(course, onset=started + 90, on=started)
+    give_sick_role(course, started, "Some household duties, for now.")
+    folk = add_people(course, people)
+    first = next(iter(folk.values()))
+    problem_area = add_area(
+        course, area, rationale, person=area_fields.pop("person", None) and first, **area_fields
+    )
+    formulate(course)
+    sessions = plan_sessions(course, started)
+    for number, total in enumerate(scores, start=1):
+        session = sessions[number - 1]
+        if number in missed:
+            miss(session, "Did not attend.")
+            continue
+        hold(
+            session, by, phq9=phq9_answers(total), techniques=["clarification"],
+            mood_context="Talked about the week with the people who matter.",
+            events=[(first, WEEKS[number % len(WEEKS)], "Mixed.", True)] if number % 3 else [],
+            focal_notes=f"Worked on {problem_area.get_area_display().lower()}.",
+            homework=(f"One conversation with {first.name} this week.", first, "done", "Did it.")
+            if number < len(scores) else None,
+        )  # fmt: skip
+        if number == course.initial_phase_sessions:
+            sign_contract(course, by, started - 7 * (number - 1))
+            enter_middle(course, by, session)
+    return course, sessions
+
+
+def terminate(course, by, sessions, at, *, helped, further="", triggers=()):
+    """The termination phase from session ``at``, then the course completed after its last."""
+    course.enter_termination_phase(by, note="Ending raised with the patient.")
+    course.transitions.filter(to_phase=Phase.TERMINATION).update(at=_ended(sessions[at - 1]))
+    review = ProblemAreaGoal.Review.ACHIEVED if course.improved else ProblemAreaGoal.Review.PARTLY
+    ProblemAreaGoal.objects.filter(problem_area__course=course).update(review=review)
+    last = sessions[-1].scheduled_for.date()
+    termination.ProgressReview.objects.create(
+        course=course, reviewed_on=last, what_helped=helped, further_treatment=further
+    )
+    _relapse_plan(course, last, triggers)
+    for person in course.inventory.all():
+        person.closeness_at_end = (
+            max(1, person.closeness - 1) if course.improved else person.closeness
+        )
+        person.save(update_fields=["closeness_at_end"])
+    course.complete(by, note="Course completed as contracted.")
+    course.ended_on = last
+    course.save(update_fields=["ended_on"])
+    course.transitions.filter(to_phase=Phase.COMPLETED).update(at=_ended(sessions[-1]))
+
+
+def _relapse_plan(course, written_on, triggers):
+    """triggers: (trigger, warning signs, coping, people) rows."""
+    plan = termination.RelapsePreventionPlan.objects.create(
+        course=course, written_on=written_on,
+        if_symptoms_return="Book a booster session through the clinic; restart the weekly actions; see the GP.",
+    )  # fmt: skip
+    for i, (trigger, signs, coping, people) in enumerate(triggers):
+        termination.RelapseTrigger.objects.create(
+            plan=plan, trigger=trigger, warning_signs=signs, coping=coping, people=people,
+            position=i,
+        )  # fmt: skip
