@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from ipt.course.models import TreatmentCourse, measures_prefetch
 from sessions_app.progress import sessions_between
@@ -16,6 +17,7 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
+@require_GET
 def home(request):
     if request.user.is_clinic_admin:
         return render(request, "ipt/admin_home.html")

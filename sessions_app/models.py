@@ -199,7 +199,22 @@ class Session(Autosaved):
         return "Middle phase"
 
     # --- what is done during the hour (each guarded by the view's lock on finalised sessions)
-    def set_status(self, status, note=""):
+    def set_status(self, status, note="", *, today=None):
+        """Planned, held, missed or cancelled. A session still to come cannot have been held or
+        missed (reschedule it instead); a held session's status can be corrected until it is
+        finalised (the view refuses changes to a finalised one)."""
+        today = today or timezone.localdate()
+        if status in (self.Status.HELD, self.Status.MISSED) and (
+            timezone.localtime(self.scheduled_for).date() > today
+        ):
+            raise TransitionRefused(
+                [
+                    f"{self.label} is planned for "
+                    f"{timezone.localtime(self.scheduled_for):%-d %b %Y}: it cannot be marked "
+                    f"{self.Status(status).label.lower()} before then. Reschedule it if it took "
+                    "place on another day."
+                ]
+            )
         self.status, self.status_note = status, note
         self.save(update_fields=["status", "status_note", "updated_at"])
 

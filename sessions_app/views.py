@@ -167,10 +167,15 @@ def set_status(request, pk):
         return refused
     form = StatusForm(request.POST)
     if form.is_valid():
-        session.set_status(form.cleaned_data["status"], form.cleaned_data["status_note"])
-        messages.success(
-            request, f"{session.label} marked as {session.get_status_display().lower()}."
-        )
+        try:
+            session.set_status(form.cleaned_data["status"], form.cleaned_data["status_note"])
+        except TransitionRefused as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(
+                request, f"{session.label} marked as {session.get_status_display().lower()}."
+            )
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -539,10 +539,6 @@ MAY_WRITE = {
     ("logout", EVERYONE): "ends one's own login",
     ("password_change", EVERYONE): "one's own password",
     ("admin:logout", EVERYONE): "ends one's own login",
-    # Pages listing only the user's own work, with no method decorator: they answer a POST as
-    # a GET and change nothing (the record check below holds them to that).
-    ("home", EVERYONE): "the user's own start page",
-    ("patients:caseload", EVERYONE): "the user's own caseload",
 }
 
 

@@ -301,7 +301,8 @@ def test_patient_pdf_is_warm_and_holds_the_whole_plan(therapist, row):
     assert "Your plan for staying well" in text
     assert "Dear Pat" in text
     assert "the plan we wrote together" in text
-    assert "You have worked hard" in text and "yours to keep" in text
+    # No two PHQ-9s to compare: no claim is made about the change.
+    assert "You have worked hard" in text and "yours to keep" not in text
     for heading in ("When this happens", "Early warning signs", "What helps", "Who to contact"):
         assert heading in text
     for value in ROW.values():
@@ -310,6 +311,22 @@ def test_patient_pdf_is_warm_and_holds_the_whole_plan(therapist, row):
     assert "If things get very bad" in text
     assert "Samaritans 116 123, any time" in text  # the defaults, one per line in the callout
     assert "With warm wishes" in text
+
+
+@pytest.mark.parametrize(
+    ("latest", "says", "never_says"),
+    [
+        ((0,) * 9, "yours to keep", "not lifted"),  # 18 -> 0: improved
+        ((2,) * 8 + (0,), "has not lifted as much as we both hoped", "yours to keep"),  # 18 -> 16
+    ],
+)
+def test_the_letter_adapts_to_the_outcome(therapist, row, latest, says, never_says):
+    course = row.plan.course
+    MeasureFactory(course=course, taken_on=date(2025, 6, 2), answers=(2,) * 9)
+    MeasureFactory(course=course, taken_on=date(2025, 8, 25), answers=latest)
+    _, text = pdf_text(therapist.get(url("relapse_plan_pdf", course)))
+    assert says in text
+    assert never_says not in text
 
 
 def test_pdf_lists_the_follow_ups_still_to_come(therapist, completed, plan):

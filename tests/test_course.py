@@ -10,6 +10,7 @@ from ipt.models import (
     MeasureResponse,
     Phase,
     PhaseTransition,
+    SuitabilityScreen,
     TransitionRefused,
     TreatmentCourse,
 )
@@ -205,11 +206,58 @@ def test_ended_course_stays_readable_but_not_writable(client_for, owner, patient
 
 
 # --- suitability, diagnosis, measures, risk -----------------------------------------------------
+def screen_answers(**changes):
+    """A suitability screen answered in full: nothing present, every capacity there."""
+    answers = {
+        "screened_on": "2026-09-07",
+        **dict.fromkeys(
+            [
+                "acute_mania",
+                "active_psychosis",
+                "severe_neurocognitive_impairment",
+                "severe_substance_use",
+                "acute_suicidality",
+            ],
+            "no",
+        ),
+        **dict.fromkeys(["reality_testing", "sustained_attention", "learning", "alliance"], "yes"),
+    }
+    return answers | changes
+
+
+def test_an_untouched_suitability_screen_is_not_a_pass(client_for, owner, patient):
+    course = CourseFactory(patient=patient)
+    response = client_for(owner).post(
+        reverse("course:suitability", args=[course.pk]), {"screened_on": "2026-09-07"}
+    )
+    assert response.status_code == 200
+    assert "Answer yes or no: acute mania." in response.text
+    assert "Answer yes or no: can reality-test." in response.text
+    assert not SuitabilityScreen.objects.filter(course=course).exists()
+
+
+def test_a_fully_answered_screen_records_capacities(client_for, owner, patient):
+    course = CourseFactory(patient=patient)
+    client_for(owner).post(reverse("course:suitability", args=[course.pk]), screen_answers())
+    screen = _reload(course).suitability
+    assert screen.passed and screen.reality_testing is True and screen.acute_mania is False
+
+
+def test_a_lacking_capacity_blocks_like_a_contraindication(client_for, owner, patient):
+    course = CourseFactory(patient=patient)
+    client_for(owner).post(
+        reverse("course:suitability", args=[course.pk]), screen_answers(alliance="no")
+    )
+    screen = _reload(course).suitability
+    assert not screen.cleared
+    assert screen.contraindications == ["not: can form a working alliance"]
+
+
 def test_positive_screen_warns_and_keeps_the_course_blocked(client_for, owner, patient):
     course = CourseFactory(patient=patient)
     response = client_for(owner).post(
         reverse("course:suitability", args=[course.pk]),
-        {"screened_on": "2026-09-07", "acute_mania": "on"},
+        screen_answers(acute_mania="yes"),
         follow=True,
     )
     assert "stabilisation comes first" in response.text

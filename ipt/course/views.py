@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.db import models
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipt.course.access import get_course_for
 from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
@@ -15,6 +15,7 @@ from sessions_app.progress import course_progress, symptom_chart
 from sessions_app.watch import watch
 
 
+@require_GET
 def caseload(request):
     """The caseload: each patient with their active course and its risk flag."""
     patients = with_active_course(Patient.objects.visible_to(request.user))

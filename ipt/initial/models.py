@@ -31,6 +31,18 @@ class SuitabilityScreen(models.Model):
         "severe active substance use disorder", default=False
     )
     acute_suicidality = models.BooleanField("acute suicidality", default=False)
+    # IPT needs the capacity to reality-test, sustain attention, learn and form an alliance.
+    # None: not recorded (screens made before these were asked).
+    CAPACITIES = [
+        ("reality_testing", "Can reality-test"),
+        ("sustained_attention", "Can sustain attention through a session"),
+        ("learning", "Can learn and use new ways of relating"),
+        ("alliance", "Can form a working alliance"),
+    ]
+    reality_testing = models.BooleanField("can reality-test", null=True, blank=True)
+    sustained_attention = models.BooleanField("can sustain attention", null=True, blank=True)
+    learning = models.BooleanField("can learn", null=True, blank=True)
+    alliance = models.BooleanField("can form an alliance", null=True, blank=True)
     notes = models.TextField(
         "notes",
         blank=True,
@@ -51,7 +63,15 @@ class SuitabilityScreen(models.Model):
 
     @property
     def contraindications(self):
-        return [label for field, label in self.CONTRAINDICATIONS if getattr(self, field)]
+        """What stands against IPT now: each contraindication present, and each capacity the
+        screen found lacking."""
+        present = [label for field, label in self.CONTRAINDICATIONS if getattr(self, field)]
+        lacking = [
+            f"not: {label.lower()}"
+            for field, label in self.CAPACITIES
+            if getattr(self, field) is False
+        ]
+        return present + lacking
 
     @property
     def passed(self):
@@ -364,6 +384,42 @@ class ProblemArea(models.Model):
             return f"Role transition from {self.from_role or '…'} to {self.to_role or '…'}"
         return self.get_area_display()
 
+    # What a patient reads: what happened and with whom, never the clinical name of the area.
+    # "Interpersonal sensitivity" is the patient-facing name for interpersonal deficits.
+    PATIENT_NAMES = {
+        Area.GRIEF: "Grief",
+        Area.ROLE_DISPUTE: "A disagreement with someone close",
+        Area.ROLE_TRANSITION: "A change in your life",
+        Area.INTERPERSONAL_DEFICITS: "Interpersonal sensitivity",
+    }
+    DISPUTE_IN_WORDS = {
+        DisputeStage.RENEGOTIATION: "which you are both still trying to sort out",
+        DisputeStage.IMPASSE: "where talking seems to have stopped",
+        DisputeStage.DISSOLUTION: "and the relationship coming to an end",
+    }
+
+    @property
+    def in_plain_words(self):
+        """The area as the patient would say it, e.g. 'the arguments with Maria, where talking
+        seems to have stopped'."""
+        person = self.person
+        if self.area == self.Area.GRIEF:
+            if person:
+                return f"the death of {person.name}, and how hard it has been to grieve"
+            return "a loss you are still grieving"
+        if self.area == self.Area.ROLE_DISPUTE:
+            who = f"{person.name}" if person else "someone close to you"
+            stage = self.DISPUTE_IN_WORDS.get(self.dispute_stage, "")
+            return f"the disagreements with {who}{', ' + stage if stage else ''}"
+        if self.area == self.Area.ROLE_TRANSITION:
+            if self.from_role and self.to_role:
+                return (
+                    f"the change from {self.from_role} to {self.to_role}, and what it has meant "
+                    "for you"
+                )
+            return "a big change in your life, and what it has meant for you"
+        return "feeling cut off from people, and finding it hard to make and keep close ties"
+
     def set_goals(self, texts):
         """Replace the goals with the given lines, keeping their order."""
         self.goals.all().delete()
@@ -418,7 +474,8 @@ class Formulation(models.Model):
             "and it is not your fault."
         ]
         if areas:
-            focus = " and ".join(a.detail[0].lower() + a.detail[1:] for a in areas)
+            # In the patient's language: what happened and with whom, not "role dispute".
+            focus = " and ".join(a.in_plain_words for a in areas)
             parts.append(
                 f"Your depression seems to be connected to what has been happening in your "
                 f"relationships: {focus}."

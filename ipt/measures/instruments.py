@@ -302,11 +302,12 @@ class Outcome:
         never_ill = self.baseline <= OUTCOME_RULES[self.instrument.code].remission_max
         verdicts = (  # first match wins; deterioration is the flag that most needs to be seen
             (self.reliable_deterioration, "Reliable deterioration"),
-            (self.remission and never_ill, "Below the remission cut-off throughout"),
+            # Only the first and last scores are compared: "throughout" would claim more.
+            (self.remission and never_ill, "Below the remission cut-off at the start and the end"),
             (self.response and self.remission, "Response and remission"),
             (self.remission, "Remission"),
             (self.response, "Response"),
-            (self.recovery, "Recovery"),
+            (self.recovery, "Recovery (NHS Talking Therapies)"),
             (self.reliable_improvement, "Reliable improvement"),
             (self.change < 0, "Some improvement"),
             (self.change > 0, "Worse"),

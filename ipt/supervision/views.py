@@ -194,7 +194,8 @@ def feedback_new(request, pk):
 
 @require_POST
 def feedback_acknowledge(request, pk, feedback_pk):
-    course, _ = get_course_for(request, pk, action="acknowledge feedback")
+    # Acknowledging feedback is not a clinical write: it stays possible on a closed course.
+    course, _ = get_course_for(request, pk, action="acknowledge feedback", any_phase=True)
     feedback = get_object_or_404(course.feedback.all(), pk=feedback_pk)
     feedback.acknowledge()
     if request.htmx:

@@ -161,6 +161,12 @@ class MaintenanceContract(models.Model):
         return dates
 
     @property
+    def interval_words(self):
+        """ "every month", "every 3 months": how often the follow-ups come, in words."""
+        n = self.interval_months
+        return "every month" if n == 1 else f"every {n} months"
+
+    @property
     def schedule_start(self):
         """Follow-ups count from the end of the course, or from the agreement while it goes on."""
         return self.course.ended_on or self.agreed_on

@@ -85,8 +85,14 @@ def back_to_the_course(page):
 def screen_suitability(page):
     expect(page.get_by_role("heading", name="Suitability screen")).to_be_visible()
     present_now = page.get_by_role("group", name="Is any of these present now?")
-    for box in present_now.get_by_role("checkbox").all():
-        expect(box).not_to_be_checked()
+    # Nothing is answered for the therapist: each question is answered, yes or no.
+    for radio in present_now.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    for absent in present_now.get_by_role("radio", name="Absent").all():
+        absent.check()
+    capacities = page.get_by_role("group", name="The capacities IPT needs")
+    for yes in capacities.get_by_role("radio", name="Yes").all():
+        yes.check()
     page.get_by_role("button", name="Save the screen").click()
     expect(page.get_by_text("Suitability screen saved.")).to_be_visible()
 

@@ -223,7 +223,12 @@ def review_progress(page):
     expect(column("Baseline")).to_contain_text("16")
     expect(column("Latest")).to_contain_text("4")
     expect(column("Change")).to_have_text("−12")
-    for name in ("Response", "Remission", "Reliable improvement", "Recovery"):
+    for name in (
+        "Response",
+        "Remission",
+        "Reliable improvement",
+        "Recovery (NHS Talking Therapies)",
+    ):
         expect(column(name)).to_have_text("Yes")
     expect(page.get_by_text(re.compile(r"PHQ-9 16 → 4"))).to_be_visible()
 

@@ -1,15 +1,29 @@
 """The treatment contract: editing a draft, signing it with the patient, amending it."""
 
+import unicodedata
+
 from django import forms
 from django.utils import timezone
 
 from ipt.initial.contract import TreatmentContract
 from ipt.widgets import DateInput, TimeInput, session_minutes_in_range
 
+# Apostrophes and dashes a keyboard or phone may type for the one in the record.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'",
+                       "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                       "\u2212": "-"})  # fmt: skip
+
+
+def comparable_name(name):
+    """A name as a person reads it: Unicode-normalised (NFKC, so "e" + combining diaeresis is
+    "ë"), case-folded, apostrophes and dashes of every kind the same, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", name).translate(_FOLD).casefold()
+    return " ".join(folded.split())
+
 
 def _same_name(typed, full_name):
-    """Names compared as a person would: ignoring case and extra spaces."""
-    return " ".join(typed.split()).casefold() == " ".join(full_name.split()).casefold()
+    """Names compared as a person would: "Zoë O’Brien-Łukasz" typed any way is the same."""
+    return comparable_name(typed) == comparable_name(full_name)
 
 
 class ContractForm(forms.ModelForm):

@@ -70,8 +70,8 @@ def maintenance(request, pk):
     if first:
         messages.success(
             request,
-            f"Maintenance contract agreed: {contract.number_of_followups} follow-ups, every "
-            f"{contract.interval_months} months.",
+            f"Maintenance contract agreed: {contract.number_of_followups} follow-up"
+            f"{'s' if contract.number_of_followups != 1 else ''}, {contract.interval_words}.",
         )
     elif form.replans:
         messages.success(

@@ -185,6 +185,7 @@ def relapse_plan_pdf(request, pk):
             "contacts": contact_lines(plan.emergency_contacts),
             "maintenance": maintenance,
             "upcoming": upcoming,
+            "review": course._one("progress_review"),
         },
         request,
     )

@@ -1,0 +1,100 @@
+"""The session page and its neighbours: what is saved is what was meant (issue "In the room")."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ipt.initial.forms.contract import comparable_name
+from ipt.models import Phase, SupervisionFeedback, TreatmentCourse
+from sessions_app.models import Session
+from tests.factories import CourseFactory, PatientFactory, SessionFactory
+
+
+# --- signature matching -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Zoë O'Brien-Łukasz",
+        "Zoë O\u2019Brien-Łukasz",  # a curly apostrophe
+        "Zoe\u0308 O'Brien-Łukasz",  # e + combining diaeresis
+        "zoë o'brien\u2013łukasz",  # lower case, an en dash
+        "  Zoë   O'Brien-Łukasz ",
+    ],
+)
+def test_a_name_typed_any_way_a_keyboard_allows_is_the_same_name(typed):
+    assert comparable_name(typed) == comparable_name("Zoë O'Brien-Łukasz")
+
+
+@pytest.mark.parametrize("typed", ["Zoe O'Brien-Lukasz", "Zoë O'Brien", "Zoë OBrien-Łukasz"])
+def test_a_different_name_is_not_the_same_name(typed):
+    assert comparable_name(typed) != comparable_name("Zoë O'Brien-Łukasz")
+
+
+# --- a session's status ---------------------------------------------------------------------------
+@pytest.fixture
+def course(patient):
+    return CourseFactory(patient=patient, phase=Phase.MIDDLE)
+
+
+def _status(client, session, status, note=""):
+    return client.post(
+        reverse("sessions_app:status", args=[session.pk]),
+        {"status": status, "status_note": note},
+        follow=True,
+    )
+
+
+def test_a_future_session_cannot_be_held_or_missed(client_for, owner, course):
+    later = SessionFactory(
+        course=course,
+        number=5,
+        scheduled_for=timezone.now() + timedelta(days=14),
+        status=Session.Status.PLANNED,
+    )
+    client = client_for(owner)
+    for status in ("held", "missed"):
+        response = _status(client, later, status, note="Ill")
+        assert "cannot be marked" in response.text
+        assert "Reschedule it" in response.text
+        later.refresh_from_db()
+        assert later.status == Session.Status.PLANNED
+    _status(client, later, "cancelled", note="Patient on holiday")
+    later.refresh_from_db()
+    assert later.status == Session.Status.CANCELLED
+
+
+def test_a_held_session_s_status_can_be_corrected_before_it_is_finalised(client_for, owner, course):
+    held = SessionFactory(
+        course=course,
+        number=2,
+        scheduled_for=timezone.now() - timedelta(days=1),
+        status=Session.Status.HELD,
+    )
+    client = client_for(owner)
+    page = client.get(held.get_absolute_url()).text
+    assert reverse("sessions_app:status", args=[held.pk]) in page
+    _status(client, held, "missed", note="Did not come after all")
+    held.refresh_from_db()
+    assert held.status == Session.Status.MISSED
+
+
+# --- feedback on a completed course -----------------------------------------------------------
+def test_feedback_on_a_completed_course_can_be_acknowledged(client_for, owner, supervisor):
+    course = CourseFactory(
+        patient=PatientFactory(therapist=owner),
+        phase=Phase.COMPLETED,
+        ended_on=timezone.localdate(),
+    )
+    feedback = SupervisionFeedback.objects.create(
+        course=course, author=supervisor, text="Well ended: the role transition was processed."
+    )
+    client = client_for(owner)
+    page = client.get(course.get_absolute_url()).text
+    assert reverse("course:feedback_acknowledge", args=[course.pk, feedback.pk]) in page
+    response = client.post(reverse("course:feedback_acknowledge", args=[course.pk, feedback.pk]))
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.acknowledged_at is not None
+    assert TreatmentCourse.objects.get(pk=course.pk).phase == Phase.COMPLETED
