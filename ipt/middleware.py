@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import middleware
 from django.http import HttpResponse
 
@@ -16,3 +17,37 @@ class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
             response["HX-Reswap"] = "none"
             return response
         return super().handle_no_permission(request, view_func)
+
+
+# The browser features no page of ours uses: refused outright, so injected content cannot.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+)
+
+
+def patient_data_headers(get_response):
+    """Headers every response carries: pages a logged-in user sees hold patient data, so no
+    browser or proxy keeps a copy (``Cache-Control: no-store``); and a Permissions-Policy."""
+
+    def middleware(request):
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "ipt.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ipt.middleware.patient_data_headers",
 ]
 
 ROOT_URLCONF = "ipt.urls"
@@ -164,6 +165,7 @@ SECURE_CSP = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

@@ -40,6 +40,28 @@ class SessionLocked(Exception):
     """A finalised session is not edited; later changes are dated addenda."""
 
 
+class UnsaveableText(ValueError):
+    """A value that can never be saved as typed (too long for its field): retrying won't help."""
+
+
+# The longest text a note may hold (about 25 printed pages): far beyond any session's notes,
+# short enough that no page, chart or PDF struggles with it.
+MAX_NOTE_LENGTH = 50_000
+
+
+def clean_typed_text(field, value):
+    """Text as it will be stored: NUL characters (which PostgreSQL cannot store and no keyboard
+    types) are dropped; a text longer than its field allows is refused with the reason."""
+    value = value.replace("\x00", "")
+    limit = field.max_length or MAX_NOTE_LENGTH
+    if len(value) > limit:
+        raise UnsaveableText(
+            f"this text is {len(value):,} characters long and the field holds {limit:,}: "
+            "shorten it and it will be saved."
+        )
+    return value
+
+
 class Autosaved(models.Model):
     """Text fields saved as they are typed, each with its own version for conflict checks.
 
@@ -70,6 +92,7 @@ class Autosaved(models.Model):
     def autosave(self, field, value, base_version):
         if field not in self.AUTOSAVE_FIELDS:
             raise ValueError(f"{field} is not saved as it is typed.")
+        value = clean_typed_text(self._meta.get_field(field), value)
         with transaction.atomic():
             obj = type(self).objects.select_for_update().get(pk=self.pk)
             if obj.session_for_lock().is_finalised:

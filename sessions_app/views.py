@@ -32,6 +32,7 @@ from sessions_app.models import (
     InterpersonalEvent,
     Session,
     SessionLocked,
+    UnsaveableText,
 )
 from sessions_app.watch import last_measured_before
 
@@ -414,6 +415,9 @@ def autosave(request, pk):
         obj.save(update_fields=["reviewed_in"])
     try:
         version = obj.autosave(field, value, base_version)
+    except UnsaveableText as unsaveable:
+        # The typed text stays in the page; saving resumes when it is shortened.
+        return JsonResponse({"error": str(unsaveable)}, status=422)
     except ValueError:
         return HttpResponseBadRequest("This field is not saved as you type.")
     except SessionLocked as locked:

@@ -98,3 +98,39 @@ def test_feedback_on_a_completed_course_can_be_acknowledged(client_for, owner, s
     feedback.refresh_from_db()
     assert feedback.acknowledged_at is not None
     assert TreatmentCourse.objects.get(pk=course.pk).phase == Phase.COMPLETED
+
+
+# --- autosave never answers 500 on what was typed ---------------------------------------------
+def _autosave(client, session, target, field, value, version=0):
+    return client.post(
+        reverse("sessions_app:autosave", args=[session.pk]),
+        {"target": target, "field": field, "value": value, "version": version},
+    )
+
+
+def test_a_nul_character_is_dropped_not_a_server_error(client_for, owner, course):
+    session = SessionFactory(course=course, number=2)
+    response = _autosave(client_for(owner), session, "session", "notes", "Maria\x00 called")
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.notes == "Maria called"
+
+
+def test_text_too_long_for_its_field_is_refused_with_the_reason(client_for, owner, course):
+    session = SessionFactory(course=course, number=2)
+    client = client_for(owner)
+    response = _autosave(client, session, "session", "notes", "x" * 50_001)
+    assert response.status_code == 422
+    assert "shorten it" in response.json()["error"]
+    session.refresh_from_db()
+    assert session.notes == ""
+    assert _autosave(client, session, "session", "notes", "x" * 50_000).status_code == 200
+
+
+# --- headers ------------------------------------------------------------------------------------
+def test_pages_with_patient_data_are_never_cached(client_for, owner, course):
+    response = client_for(owner).get(course.get_absolute_url())
+    assert response["Cache-Control"] == "no-store"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"

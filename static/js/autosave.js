@@ -137,10 +137,11 @@
     } else if (response.status === 409) {
       afterSaving = null;
       showConflict(el, await response.json());
-    } else if (response.status === 423 || response.status === 404) {
+    } else if (response.status === 423 || response.status === 422 || response.status === 404) {
       afterSaving = null;
-      // Finalised, or the row was removed in another window: no retry will succeed.
-      const data = response.status === 423 ? await response.json() : { error: "this was removed in another window or tab." };
+      // Finalised, too long to store, or the row was removed in another window: no retry
+      // will succeed until the text (or the page) changes.
+      const data = response.status === 404 ? { error: "this was removed in another window or tab." } : await response.json();
       pending.delete(el);
       refused.add(el);
       setStatus(el, "Not saved: " + data.error, "error");
