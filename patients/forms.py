@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 
 from django import forms
@@ -6,6 +7,10 @@ from patients.models import Patient
 
 
 class PatientForm(forms.ModelForm):
+    # A token per page shown, sent back with the form: the same form submitted twice (a double
+    # click, a resent request) adds the patient once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Patient
         fields = [
@@ -28,6 +33,13 @@ class PatientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["submission"]  # editing: saving twice changes nothing anyway
+        else:
+            self.initial.setdefault("submission", uuid.uuid4())
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

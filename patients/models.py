@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from ipt.accounts.models import Role
@@ -50,6 +50,8 @@ class Patient(models.Model):
         "referred by", max_length=200, help_text="For example the GP practice or service."
     )
     referral_reason = models.TextField("reason for referral")
+    # The add-patient form's one-time token: a double submission adds the patient once.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,6 +71,19 @@ class Patient(models.Model):
 
     def get_absolute_url(self):
         return reverse("patients:detail", args=[self.pk])
+
+    def add_once(self):
+        """Save a new patient once per form shown: the same submission again (a double click)
+        gives the patient already added, never a duplicate or a server error."""
+        if self.submission is None:
+            self.save()
+            return self
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:
+            return type(self).objects.get(submission=self.submission, therapist=self.therapist)
+        return self
 
     @property
     def active_course(self):

@@ -18,7 +18,11 @@ def patient_create(request):
     if request.method == "POST" and form.is_valid():
         patient = form.save(commit=False)
         patient.therapist = request.user
-        patient.save()
+        patient.submission = form.cleaned_data.get("submission")
+        saved = patient.add_once()
+        if saved is not patient:
+            messages.info(request, f"{saved.full_name} was already added: here is the record.")
+            return redirect(saved)
         messages.success(request, f"{patient.full_name} has been added to your caseload.")
         return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form})

@@ -248,8 +248,12 @@ class Session(Autosaved):
         self.save(update_fields=["scheduled_for", "rescheduled_from", "updated_at"])
 
     def record_phq9(self, answers, *, by, difficulty=None):
-        """The session's PHQ-9, dated the day of the session."""
+        """The session's PHQ-9, dated the day of the session; once. The session row is locked
+        and re-read, so a double submission records one PHQ-9, never an orphan second one."""
         with transaction.atomic():
+            locked = type(self).objects.select_for_update().only("phq9").get(pk=self.pk)
+            if locked.phq9_id is not None:
+                raise TransitionRefused(["A PHQ-9 is already recorded for this session."])
             self.phq9 = MeasureResponse.record(
                 self.course, "phq9", answers, taken_on=timezone.localtime(self.scheduled_for).date(),
                 by=by, difficulty=difficulty,

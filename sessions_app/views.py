@@ -208,9 +208,12 @@ def record_phq9(request, pk):
         return refused
     form = QuickPhq9Form(request.POST)
     if form.is_valid():
-        session.record_phq9(
-            form.answers, difficulty=form.cleaned_data.get("difficulty"), by=request.user
-        )
+        try:
+            session.record_phq9(
+                form.answers, difficulty=form.cleaned_data.get("difficulty"), by=request.user
+            )
+        except TransitionRefused:
+            session.refresh_from_db(fields=["phq9"])  # the one already recorded is shown
         return _section(request, session, can_write, "mood")
     # The typed digits stay in the form, with "0–3" next to each one to correct.
     context = _page_context(can_write, session) | {"phq9_form": form}

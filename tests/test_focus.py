@@ -561,7 +561,9 @@ def test_formulation_starts_from_a_draft_with_diagnosis_and_area(therapist, cour
     response = therapist.get(url("formulation", course))
     text = response.context["form"]["text"].value()
     assert "major depressive disorder" in text
-    assert "role transition from warehouse manager to job seeker" in text
+    # The patient's words: what happened, not the clinical name of the area.
+    assert "the change from warehouse manager to job seeker" in text
+    assert "role transition" not in text.lower()
     assert "Role transition from warehouse manager to job seeker" in response.text
     assert not Formulation.objects.exists()
 
@@ -589,7 +591,7 @@ def test_saved_formulation_is_shown_not_the_draft_until_asked(therapist, course)
     page = therapist.get(url("formulation", course))
     assert page.context["form"]["text"].value() == "Our own words."
     redraft = therapist.get(url("formulation", course) + "?draft=1")
-    assert "role transition" in redraft.context["form"]["text"].value()
+    assert "the change from warehouse manager" in redraft.context["form"]["text"].value()
     assert Formulation.objects.get(course=course).text == "Our own words."
     partial = therapist.get(url("formulation", course) + "?draft=1", headers={"HX-Request": "true"})
     assert "<html" not in partial.text and 'id="formulation-form"' in partial.text
@@ -613,3 +615,20 @@ def test_supervisor_reads_the_formulation_but_cannot_change_it(client_for, super
     response = client.post(url("formulation", course), {"text": "Changed."})
     assert response.status_code == 403
     assert Formulation.objects.get(course=course).text == "Agreed words."
+
+
+@pytest.mark.parametrize(
+    ("area", "fields", "words"),
+    [
+        ("grief", {}, "the death of"),
+        ("role_dispute", {"dispute_stage": "impasse"}, "where talking seems to have stopped"),
+        ("interpersonal_deficits", {}, "feeling cut off from people"),
+    ],
+)
+def test_the_formulation_draft_is_in_the_patient_s_language(therapist, course, area, fields, words):
+    person = InventoryPersonFactory(course=course, name="Maria")
+    ProblemAreaFactory(course=course, area=area, person=person, from_role="", to_role="", **fields)
+    text = therapist.get(url("formulation", course)).context["form"]["text"].value()
+    assert words in text
+    for jargon in ("interpersonal deficits", "role dispute", "impasse", "role transition"):
+        assert jargon not in text.lower()

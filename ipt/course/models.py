@@ -201,6 +201,11 @@ class TreatmentCourse(models.Model):
                 | (models.Q(ended_on__isnull=False) & ~models.Q(end_reason="")),
                 name="early_ending_has_reason_and_date",
             ),
+            # A completed course ended by completing, not for an early ending's reason.
+            models.CheckConstraint(
+                condition=~models.Q(phase="completed") | models.Q(end_reason=""),
+                name="completed_course_has_no_end_reason",
+            ),
         ]
 
     def __str__(self):
@@ -208,6 +213,24 @@ class TreatmentCourse(models.Model):
 
     def get_absolute_url(self):
         return reverse("course:overview", args=[self.pk])
+
+    @classmethod
+    def start(cls, course):
+        """Start an unsaved ``course`` for its patient: guard, lock, re-check, create.
+
+        IPT: one course at a time. The patient's row is locked while the active course is
+        looked for, so two quick "start" clicks start one course; the second is refused.
+        """
+        patient_model = type(course.patient)
+        with transaction.atomic():
+            patient_model.objects.select_for_update().only("pk").get(pk=course.patient_id)
+            active = cls.objects.active().filter(patient_id=course.patient_id).first()
+            if active is not None:
+                raise TransitionRefused(
+                    ["This patient already has an active course: it is shown here."]
+                )
+            course.save()
+        return course
 
     # --- reading the record ------------------------------------------------------------------
     def _one(self, name):
@@ -378,11 +401,29 @@ class TreatmentCourse(models.Model):
         return None
 
     # --- phase transitions: guard -> change -> record ----------------------------------------
-    def _transition(self, to_phase, by, note="", **fields):
+    def _transition(self, to_phase, by, note="", *, guard, **fields):
+        """Guard, lock, re-check, change, record.
+
+        ``guard(course)`` raises TransitionRefused with the reasons. It runs first on the
+        record as the page loaded it (a quick answer), then again inside the transaction on
+        the course row locked and read afresh: of two requests at once (two tabs, a double
+        click, "complete" racing "end early"), the second waits for the first, sees the phase
+        it left, and is refused; it can never write a second transition.
+        """
+        guard(self)
         with transaction.atomic():
-            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            type(self).objects.select_for_update().only("pk").get(pk=self.pk)
+            fresh = type(self).objects.with_initial_phase().get(pk=self.pk)
+            if fresh.phase != self.phase:
+                raise TransitionRefused(
+                    [
+                        f"The course moved to the {fresh.get_phase_display().lower()} a moment "
+                        "ago (another window or a second click): nothing more was done."
+                    ]
+                )
+            guard(fresh)
             PhaseTransition.objects.create(
-                course=self, from_phase=locked.phase, to_phase=to_phase, by=by, note=note
+                course=self, from_phase=fresh.phase, to_phase=to_phase, by=by, note=note
             )
             self.phase = to_phase
             for name, value in fields.items():
@@ -396,15 +437,18 @@ class TreatmentCourse(models.Model):
             )
 
     def enter_middle_phase(self, by, note=""):
-        self._require_phase(Phase.INITIAL, action="enter the middle phase")
-        blockers = self.middle_phase_blockers()
-        if blockers:
-            raise TransitionRefused(blockers)
-        self._transition(Phase.MIDDLE, by, note)
+        def guard(course):
+            course._require_phase(Phase.INITIAL, action="enter the middle phase")
+            if blockers := course.middle_phase_blockers():
+                raise TransitionRefused(blockers)
+
+        self._transition(Phase.MIDDLE, by, note, guard=guard)
 
     def enter_termination_phase(self, by, note=""):
-        self._require_phase(Phase.MIDDLE, action="move to the termination phase")
-        self._transition(Phase.TERMINATION, by, note)
+        def guard(course):
+            course._require_phase(Phase.MIDDLE, action="move to the termination phase")
+
+        self._transition(Phase.TERMINATION, by, note, guard=guard)
 
     @property
     def phq9_outcome(self):
@@ -446,14 +490,31 @@ class TreatmentCourse(models.Model):
         return reasons
 
     def complete(self, by, note=""):
-        self._require_phase(Phase.TERMINATION, action="be completed")
-        blockers = self.completion_blockers() + risk.closing_blockers(self.risk_state())
-        if blockers:
-            raise TransitionRefused(blockers)
-        self._transition(Phase.COMPLETED, by, note, ended_on=timezone.localdate())
+        def guard(course):
+            course._require_phase(Phase.TERMINATION, action="be completed")
+            blockers = course.completion_blockers() + risk.closing_blockers(course.risk_state())
+            if blockers:
+                raise TransitionRefused(blockers)
+
+        self._transition(Phase.COMPLETED, by, note, guard=guard, ended_on=timezone.localdate())
 
     def end_early(self, by, reason, on, note=""):
-        self._require_phase(*Phase.active(), action="end early")
+        def guard(course):
+            course._require_phase(*Phase.active(), action="end early")
+            if reasons := course.early_ending_blockers(reason, on, note):
+                raise TransitionRefused(reasons)
+
+        self._transition(
+            Phase.ENDED_EARLY,
+            by,
+            note,
+            guard=guard,
+            ended_on=on,
+            end_reason=reason,
+            end_note=note,
+        )
+
+    def early_ending_blockers(self, reason, on, note=""):
         reasons = []
         if reason not in EndReason.values:
             reasons.append("Choose why the course is ending early.")
@@ -465,9 +526,7 @@ class TreatmentCourse(models.Model):
             reasons.append("Give the date the course ended.")
         elif on < self.start_date:
             reasons.append("The course cannot end before it started.")
-        if reasons:
-            raise TransitionRefused(reasons)
-        self._transition(Phase.ENDED_EARLY, by, note, ended_on=on, end_reason=reason, end_note=note)
+        return reasons
 
 
 class PhaseTransition(models.Model):
@@ -484,6 +543,12 @@ class PhaseTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        constraints = [
+            # A course passes from one phase to another once (the transitions cannot race).
+            models.UniqueConstraint(
+                fields=["course", "from_phase", "to_phase"], name="one_transition_per_step"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ipt.course.access import get_course_for
 from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
-from ipt.course.models import Phase, TransitionRefused, with_active_course
+from ipt.course.models import Phase, TransitionRefused, TreatmentCourse, with_active_course
 from patients.access import get_patient_for
 from patients.models import Patient
 from sessions_app import adherence
@@ -47,7 +47,11 @@ def course_start(request, patient_pk):
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
         course.patient = patient
-        course.save()
+        try:
+            TreatmentCourse.start(course)
+        except TransitionRefused as refused:
+            messages.info(request, " ".join(refused.reasons))
+            return redirect(patient.courses.active().first() or patient)
         messages.success(
             request,
             "The course has started in the initial phase. Begin with the suitability screen.",

@@ -1,5 +1,7 @@
 """Recording a symptom measure, item by item, and a risk assessment."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 
@@ -12,11 +14,14 @@ class MeasureForm(forms.Form):
     """One field per item of an instrument, built from its definition in ipt/measures/instruments.py."""
 
     taken_on = forms.DateField(label="Date completed", widget=DateInput())
+    # A token per form shown: the same form sent twice records the measure once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.initial.setdefault("taken_on", timezone.localdate())
+        self.initial.setdefault("submission", uuid.uuid4())
         for item in instrument.items:
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 from ipt.course.models import TreatmentCourse
 from ipt.measures import instruments
@@ -26,6 +26,8 @@ class MeasureResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form's one-time token: the same form submitted twice records one measure.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["taken_on", "created_at"]
@@ -40,18 +42,29 @@ class MeasureResponse(models.Model):
         return f"{self.get_instrument_code_display()} {self.total} on {self.taken_on}"
 
     @classmethod
-    def record(cls, course, instrument_code, answers, *, taken_on, by, difficulty=None):
+    def record(
+        cls, course, instrument_code, answers, *, taken_on, by, difficulty=None, submission=None
+    ):
+        """Score and store a measure. With a ``submission`` token, a second submission of the
+        same form gives the measure already recorded, never a duplicate."""
         instrument = instruments.get_instrument(instrument_code)
         total = instrument.score(answers)  # raises ValueError with a clinical message
-        return cls.objects.create(
-            course=course,
-            instrument_code=instrument_code,
-            answers=list(answers),
-            total=total,
-            difficulty=difficulty,
-            taken_on=taken_on,
-            recorded_by=by,
-        )
+        try:
+            with transaction.atomic():
+                return cls.objects.create(
+                    course=course,
+                    instrument_code=instrument_code,
+                    answers=list(answers),
+                    total=total,
+                    difficulty=difficulty,
+                    taken_on=taken_on,
+                    recorded_by=by,
+                    submission=submission,
+                )
+        except IntegrityError:
+            if submission is None:
+                raise
+            return cls.objects.get(course=course, submission=submission)
 
     @property
     def instrument(self):

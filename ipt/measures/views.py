@@ -33,6 +33,7 @@ def measure_new(request, pk, instrument):
             taken_on=form.cleaned_data["taken_on"],
             difficulty=form.cleaned_data.get("difficulty"),
             by=request.user,
+            submission=form.cleaned_data.get("submission"),
         )
         messages.success(
             request,

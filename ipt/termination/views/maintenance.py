@@ -9,14 +9,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ipt.course.access import get_course_for
-from ipt.course.models import TransitionRefused
+from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.termination.forms.aftercare import (
     BoosterForm,
     FollowUpForm,
     FollowUpPHQ9Form,
     MaintenanceForm,
 )
-from ipt.termination.models import MAINTENANCE_PHASES, FollowUp, maintenance_refusal
+from ipt.termination.models import (
+    MAINTENANCE_PHASES,
+    FollowUp,
+    MaintenanceContract,
+    maintenance_refusal,
+)
 from ipt.termination.rules import followup_rows
 
 
@@ -62,6 +67,11 @@ def maintenance(request, pk):
         return _maintenance_page(request, course, can_write, contract, form=form)
     first = contract is None
     with transaction.atomic():
+        # Lock the course and look again: two first agreements at once make one contract.
+        TreatmentCourse.objects.select_for_update().only("pk").get(pk=course.pk)
+        if first and MaintenanceContract.objects.filter(course=course).exists():
+            messages.info(request, "The maintenance contract was agreed a moment ago.")
+            return redirect("course:maintenance", course.pk)
         contract = form.save(commit=False)
         contract.course = course
         contract.save()

@@ -1,0 +1,151 @@
+"""State changes that cannot race: of concurrent requests, exactly one wins (guard -> lock ->
+re-check -> change -> record), the others are refused with a clear message."""
+
+import threading
+import uuid
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from ipt.models import (
+    EndReason,
+    MeasureResponse,
+    Phase,
+    PhaseTransition,
+    TransitionRefused,
+    TreatmentCourse,
+)
+from patients.models import Patient
+from sessions_app.models import Session
+from tests.factories import CourseFactory, PatientFactory, SessionFactory, ready_for_middle_phase
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 8
+
+
+def race(action, n=THREADS):
+    """Run ``action()`` in n threads released together; the outcome of each, in no order."""
+    barrier = threading.Barrier(n)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            action()
+            outcomes.append("done")
+        except TransitionRefused as refused:
+            outcomes.append(" ".join(refused.reasons))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def _fresh(course):
+    return TreatmentCourse.objects.with_initial_phase().get(pk=course.pk)
+
+
+def test_parallel_begin_middle_phase_writes_one_transition(owner, patient):
+    course = ready_for_middle_phase(CourseFactory(patient=patient))
+    outcomes = race(lambda: _fresh(course).enter_middle_phase(owner))
+    assert outcomes.count("done") == 1
+    assert all("moved to" in o or "cannot" in o for o in outcomes if o != "done")
+    assert PhaseTransition.objects.filter(course=course).count() == 1
+    assert _fresh(course).phase == Phase.MIDDLE
+
+
+def test_complete_and_end_early_racing_leave_one_consistent_ending(owner, patient):
+    course = CourseFactory(patient=patient, phase=Phase.TERMINATION)
+    # Nothing blocks an early ending; completing is refused for its missing review either way.
+    actions = [
+        lambda: _fresh(course).end_early(
+            owner, EndReason.DROP_OUT, date(2026, 10, 1), "No contact"
+        ),
+        lambda: _fresh(course).complete(owner),
+    ] * 4
+    barrier_actions = iter(actions)
+    lock = threading.Lock()
+
+    def one():
+        with lock:
+            action = next(barrier_actions)
+        action()
+
+    outcomes = race(one)
+    assert outcomes.count("done") == 1
+    course = _fresh(course)
+    assert course.phase == Phase.ENDED_EARLY
+    assert course.end_reason == EndReason.DROP_OUT
+    assert PhaseTransition.objects.filter(course=course).count() == 1
+
+
+def test_parallel_course_starts_start_one_course(owner, patient):
+    def start():
+        TreatmentCourse.start(
+            TreatmentCourse(
+                patient=Patient.objects.get(pk=patient.pk),
+                planned_sessions=12,
+                initial_phase_sessions=3,
+                start_date=date(2026, 9, 7),
+            )
+        )
+
+    outcomes = race(start)
+    assert outcomes.count("done") == 1
+    assert all("already has an active course" in o for o in outcomes if o != "done")
+    assert TreatmentCourse.objects.filter(patient=patient).count() == 1
+
+
+def test_the_same_patient_form_submitted_in_parallel_adds_one_patient(owner):
+    token = uuid.uuid4()
+
+    def add():
+        Patient(
+            therapist=owner,
+            full_name="Jo Double-Click",
+            date_of_birth=date(1990, 1, 1),
+            emergency_contact_name="Sam",
+            emergency_contact_phone="0123",
+            referral_source="GP",
+            referral_reason="Low mood",
+            submission=token,
+        ).add_once()
+
+    outcomes = race(add)
+    assert outcomes.count("done") == THREADS  # each gets the patient, none an error
+    assert Patient.objects.filter(full_name="Jo Double-Click").count() == 1
+
+
+def test_parallel_phq9s_for_one_session_record_one(owner, patient):
+    course = CourseFactory(patient=patient, phase=Phase.MIDDLE)
+    session = SessionFactory(course=course, number=4)
+
+    def record():
+        Session.objects.get(pk=session.pk).record_phq9([1] * 9, by=owner)
+
+    outcomes = race(record)
+    assert outcomes.count("done") == 1
+    assert all(
+        o == "A PHQ-9 is already recorded for this session." for o in outcomes if o != "done"
+    )
+    assert MeasureResponse.objects.filter(course=course).count() == 1
+
+
+def test_the_same_measure_form_submitted_in_parallel_records_one(owner):
+    course = CourseFactory(patient=PatientFactory(therapist=owner))
+    token = uuid.uuid4()
+
+    def record():
+        MeasureResponse.record(
+            course, "phq9", [1] * 9, taken_on=date(2026, 9, 7), by=owner, submission=token
+        )
+
+    outcomes = race(record)
+    assert outcomes.count("done") == THREADS
+    assert MeasureResponse.objects.filter(course=course).count() == 1
