@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from ipt.accounts.models import AccessEvent, User
+from ipt.accounts.models import AccessEvent, AuthEvent, User
 
 
 @admin.register(User)
@@ -18,13 +18,8 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-@admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class ReadOnlyAudit(admin.ModelAdmin):
     """The audit trail is read-only, even for administrators."""
-
-    list_display = ["at", "user", "patient_id", "action", "method", "path", "ip_address"]
-    list_filter = ["action"]
-    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False
@@ -34,3 +29,21 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(ReadOnlyAudit):
+    list_display = ["at", "kind", "username", "user", "status", "method", "path", "ip_address"]
+    list_filter = ["kind"]
+    date_hierarchy = "at"
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAudit):
+    """Who looked at or changed which patient's record."""
+
+    """The audit trail is read-only, even for administrators."""
+
+    list_display = ["at", "user", "patient_id", "action", "method", "path", "ip_address"]
+    list_filter = ["action"]
+    date_hierarchy = "at"

@@ -5,6 +5,7 @@ Local use needs nothing but ``DEBUG=1`` (``make run`` sets it). A production dep
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django.contrib.postgres",
     "django_htmx",
+    "axes",
     "ipt",
     "ipt.devtools",
     "patients",
@@ -71,7 +73,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ipt.middleware.patient_data_headers",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or from one
+# address, logins are refused for the cool-off time, whatever the password; a clinic admin
+# unlocks an account early in the admin ("Access attempts") or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 ROOT_URLCONF = "ipt.urls"
 WSGI_APPLICATION = "ipt.wsgi.application"

@@ -15,6 +15,7 @@ import re
 from datetime import date
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -27,6 +28,7 @@ from django.urls.converters import get_converters
 
 from ipt.models import (
     AccessEvent,
+    AuthEvent,
     FollowUp,
     MaintenanceContract,
     Phase,
@@ -607,7 +609,8 @@ def _world_url(name, route, callback, world):
 
 
 # The record: the tables of the app's models and of auth's, but the audit trail (a read leaves an
-# AccessEvent by design). Logins and their sessions are not in it.
+# AccessEvent, a refusal or a logout an AuthEvent, by design). Logins and their sessions are not
+# in it.
 RECORD_TABLES = sorted(
     {
         model._meta.db_table
@@ -615,7 +618,7 @@ RECORD_TABLES = sorted(
         if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
         and model._meta.managed
         and not model._meta.proxy
-        and model is not AccessEvent
+        and model not in (AccessEvent, AuthEvent)
     }
 )
 
@@ -688,8 +691,10 @@ def test_write_allow_list_names_real_routes():
 def test_the_admin_holds_no_clinical_record():
     """The clinic admin may write through the Django admin (see _may_write) because it holds
     nothing but staff accounts, and the audit trail read-only."""
-    assert set(admin.site._registry) <= {User, Group, AccessEvent}
-    audit = admin.site._registry[AccessEvent]
-    assert not audit.has_add_permission(None)
-    assert not audit.has_change_permission(None)
-    assert not audit.has_delete_permission(None)
+    lockout = {AccessAttempt, AccessLog, AccessFailureLog}  # django-axes: unlocking accounts
+    assert set(admin.site._registry) <= {User, Group, AccessEvent, AuthEvent, *lockout}
+    for model in (AccessEvent, AuthEvent):
+        audit = admin.site._registry[model]
+        assert not audit.has_add_permission(None)
+        assert not audit.has_change_permission(None)
+        assert not audit.has_delete_permission(None)

@@ -111,3 +111,42 @@ def test_favicon_is_served_to_anyone(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response.url.endswith("favicon.svg")
+
+
+# --- lockout and the audit of logins -------------------------------------------------------------
+def test_wrong_passwords_lock_the_account_and_the_right_one_then_fails(client, settings, db):
+    from ipt.models import AuthEvent, User
+
+    user = User.objects.create_user("lockme", password="right-password-1")
+    login = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(login, {"username": "lockme", "password": "wrong"})
+        assert response.status_code in (200, 429)
+    response = client.post(login, {"username": "lockme", "password": "right-password-1"})
+    assert response.status_code == 429
+    assert "Login locked for now" in response.text
+    assert "_auth_user_id" not in client.session
+    kinds = set(AuthEvent.objects.values_list("kind", flat=True))
+    assert {"login_failed", "locked_out"} <= kinds
+    assert not AuthEvent.objects.filter(kind="login", user=user).exists()
+
+
+def test_logins_and_logouts_are_recorded(client, db):
+    from ipt.models import AuthEvent, User
+
+    user = User.objects.create_user("audited", password="right-password-1")
+    client.post(reverse("login"), {"username": "audited", "password": "right-password-1"})
+    client.post(reverse("logout"))
+    assert list(
+        AuthEvent.objects.filter(user=user).order_by("at").values_list("kind", flat=True)
+    ) == ["login", "logout"]
+
+
+def test_a_refused_request_is_recorded(client_for, owner, colleague):
+    from ipt.models import AuthEvent
+    from tests.factories import CourseFactory, PatientFactory
+
+    course = CourseFactory(patient=PatientFactory(therapist=colleague))
+    assert client_for(owner).get(course.get_absolute_url()).status_code == 404
+    event = AuthEvent.objects.get(kind="refused")
+    assert (event.user, event.status, event.path) == (owner, 404, course.get_absolute_url())

@@ -92,3 +92,47 @@ class AccessEvent(models.Model):
             path=request.get_full_path()[:500],
             ip_address=request.META.get("REMOTE_ADDR") or None,
         )
+
+
+class AuthEvent(models.Model):
+    """A login, a failed login, a logout, a lockout, or a refused request (403/404): the part of
+    the audit that is about who tried to get in, not which record they read."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logged out"
+        LOCKED_OUT = "locked_out", "Locked out"
+        REFUSED = "refused", "Refused"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="auth_events"
+    )
+    username = models.CharField(max_length=150, blank=True)  # as typed, for failed logins
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    @classmethod
+    def record(cls, request, kind, *, user=None, username="", status=None):
+        user = user if user is not None else getattr(request, "user", None)
+        if user is not None and not user.is_authenticated:
+            user = None
+        return cls.objects.create(
+            kind=kind,
+            user=user,
+            username=(username or (user.get_username() if user else ""))[:150],
+            status=status,
+            method=(request.method or "")[:10] if request else "",
+            path=request.get_full_path()[:500] if request else "",
+            ip_address=(request.META.get("REMOTE_ADDR") or None) if request else None,
+        )

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipt', '0008_transitions_cannot_race'),
+        ("ipt", "0008_transitions_cannot_race"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measureresponse',
-            name='submission',
+            model_name="measureresponse",
+            name="submission",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

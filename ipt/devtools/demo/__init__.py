@@ -33,6 +33,9 @@ COURSES = {
     "Kwame Mensah": natarajan.kwame,
     "Olivia Grant": natarajan.olivia,
     "Hannah Kowalski": natarajan.hannah,
+    "Owen Price": reyes.owen,
+    "Lucy Brennan": natarajan.lucy,
+    "Marcus Bell": natarajan.marcus,
 }
 
 

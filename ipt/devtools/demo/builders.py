@@ -23,7 +23,8 @@ from ipt.initial.models import (
     SuitabilityScreen,
 )
 from ipt.measures.instruments import PHQ9, PHQ9_RISK_ITEM
-from ipt.measures.models import MeasureResponse
+from ipt.measures.models import MeasureResponse, RiskAssessment
+from ipt.rules import risk
 from ipt.termination import models as termination
 from sessions_app.models import CommunicationAnalysis, Homework, InterpersonalEvent, Session
 
@@ -138,8 +139,9 @@ def _ended(session):
 
 
 def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
-         techniques=(), role_play="", finalise=True, **texts):  # fmt: skip
-    """A held session with what was done in it; homework = (action, person, outcome, review).
+         techniques=(), role_play="", stage=None, finalise=True, **texts):  # fmt: skip
+    """A held session with what was done in it; homework = (action, person, outcome, review);
+    stage = (problem area, stage) when the dispute's stage was reassessed in it.
 
     Finalised through ``Session.finalise`` unless ``finalise`` is False (a note still open).
     """
@@ -167,6 +169,8 @@ def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homewor
         )  # fmt: skip
     if homework:
         _set_homework(session, *homework)
+    if stage:
+        session.change_dispute_stage(*stage)
     if finalise:
         session.finalise(by, at=_ended(session))
 
@@ -179,16 +183,46 @@ def _set_homework(session, action, person, outcome, review):
     )  # fmt: skip
 
 
-def miss(session, reason):
-    session.status = Session.Status.MISSED
+def miss(session, reason, *, cancelled=False):
+    """A session missed (did not attend) or, with ``cancelled``, called off beforehand."""
+    session.status = Session.Status.CANCELLED if cancelled else Session.Status.MISSED
     session.status_note = reason
     session.save()
+
+
+def agree_contract(course, by, session, note=""):
+    """The contract signed in ``session`` and the middle phase begun at its end."""
+    on = timezone.localtime(session.scheduled_for).date()
+    sign_contract(course, by, (timezone.localdate() - on).days)
+    enter_middle(course, by, session, note=note)
 
 
 def enter_middle(course, by, session, note=""):
     course.enter_middle_phase(by, note=note)
     # Dated as if it had happened at the end of that session, as it would have in clinic.
     course.transitions.update(at=_ended(session))
+
+
+# --- risk -----------------------------------------------------------------------------------------
+def assess_risk(course, by, on, level, *, reason, measure=None, review_in=None, **texts):
+    """A risk assessment ``on`` days ago (its review ``review_in`` days after it), checked as
+    the product's form checks one: not in the future, not before the score it answers.
+
+    ``texts``: asked, findings, protective_factors, safety_plan, actions_taken, informed.
+    """
+    assessed_on = days_ago(on)
+    review_on = assessed_on + timedelta(days=review_in) if review_in is not None else None
+    errors = risk.assessment_errors(
+        assessed_on=assessed_on, level=level, safety_plan=texts.get("safety_plan", ""),
+        actions=texts.get("actions_taken", ""), review_on=review_on, today=timezone.localdate(),
+        signal_on=measure.taken_on if measure else None,
+    )  # fmt: skip
+    if errors:
+        raise ValueError(f"Demo risk assessment for {course.patient}: {errors}")
+    return RiskAssessment.objects.create(
+        course=course, measure=measure, reason=reason, assessed_on=assessed_on, level=level,
+        review_on=review_on, assessed_by=by, **texts,
+    )  # fmt: skip
 
 
 # --- courses told by their PHQ-9 totals, and their ending -----------------------------------------
@@ -210,39 +244,90 @@ WEEKS = [
     "Shared how the week had been",
 ]
 
+# What the middle sessions of a course told by its scores worked on, week by week: each names
+# the focal area, its person or its roles, as IPT's focal work does (ipt/rules/adherence.py).
+FOCAL_WORK = {
+    ProblemArea.Area.GRIEF: (
+        "Grief: the story of {person}'s death and the weeks around it.",
+        "Grief: the relationship with {person}, the good sides and the hard ones.",
+        "Mourning: anniversaries and reminders of {person}; the guilt and the anger.",
+        "Grief: taking up again the interests and people that can fill some of the gap.",
+    ),
+    ProblemArea.Area.ROLE_DISPUTE: (
+        "Dispute with {person}: each side's expectations, and where they differ.",
+        "Dispute with {person}: communication analysis of the week's row.",
+        "Dispute with {person}: the options for the next conversation, and their costs.",
+        "Dispute with {person}: what has changed, and what is still stuck.",
+    ),
+    ProblemArea.Area.ROLE_TRANSITION: (
+        "Transition: the old role ({from_role}): what it gave, and what was lost with it.",
+        "Transition: the new role ({to_role}): what is hard in it, and what could be good.",
+        "Transition: the skills and the support the new role needs.",
+        "Transition: self-esteem in the new role; what has gone well this week.",
+    ),
+    ProblemArea.Area.INTERPERSONAL_DEFICITS: (
+        "Isolation: the pattern of past relationships, and how it repeats.",
+        "Isolation: one small step towards someone this week, and how it went.",
+    ),
+}
+
+HOMEWORK = (
+    "Tell {name} one thing that went well this week, and one that was hard.",
+    "Ask {name} for help with one thing this week.",
+    "Plan one thing to do with {name} this week, and do it.",
+)
+
 
 def run_course(
     patient, by, *, weeks_ago, area, people, scores, missed=(), rationale, **area_fields
 ):
-    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals."""
+    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals.
+
+    The first person in ``people`` is the area's person when ``person=True`` (the one grieved
+    for, or the other side of the dispute); the week's events and homework are with the first
+    living one.
+    """
     started = weeks_ago * 7
     course = open_course(patient, by, started)
     diagnose(course, onset=started + 90, on=started)
     give_sick_role(course, started, "Some household duties, for now.")
     folk = add_people(course, people)
     first = next(iter(folk.values()))
+    ally = next(p for p in folk.values() if not p.deceased)
     problem_area = add_area(
         course, area, rationale, person=area_fields.pop("person", None) and first, **area_fields
     )
-    formulate(course)
+    formulate(course, shared_on=days_ago(started - 7 * (course.initial_phase_sessions - 1)))
     sessions = plan_sessions(course, started)
     for number, total in enumerate(scores, start=1):
-        session = sessions[number - 1]
         if number in missed:
-            miss(session, "Did not attend.")
+            miss(sessions[number - 1], "Did not attend.")
             continue
-        hold(
-            session, by, phq9=phq9_answers(total), techniques=["clarification"],
-            mood_context="Talked about the week with the people who matter.",
-            events=[(first, WEEKS[number % len(WEEKS)], "Mixed.", True)] if number % 3 else [],
-            focal_notes=f"Worked on {problem_area.get_area_display().lower()}.",
-            homework=(f"One conversation with {first.name} this week.", first, "done", "Did it.")
-            if number < len(scores) else None,
-        )  # fmt: skip
+        _run_session(
+            sessions[number - 1], by, total, problem_area, ally, reviewed=number < len(scores)
+        )
         if number == course.initial_phase_sessions:
-            sign_contract(course, by, started - 7 * (number - 1))
-            enter_middle(course, by, session)
+            agree_contract(course, by, sessions[number - 1])
     return course, sessions
+
+
+def _run_session(session, by, total, problem_area, ally, *, reviewed):
+    """One session of ``run_course``: the focal work of its area, homework till the last."""
+    number = session.number
+    work = FOCAL_WORK[problem_area.area]
+    focal = work[number % len(work)].format(
+        person=problem_area.person.name if problem_area.person else ally.name,
+        from_role=problem_area.from_role, to_role=problem_area.to_role,
+    )  # fmt: skip
+    action = HOMEWORK[number % len(HOMEWORK)].format(name=ally.name)
+    hold(
+        session, by, phq9=phq9_answers(total), techniques=["clarification"],
+        mood_context=f"The week with {ally.name} and the others who matter, and how it felt.",
+        events=[(ally, WEEKS[number % len(WEEKS)], "Mixed.", True)] if number % 3 else [],
+        focal_notes=focal,
+        homework=(action, ally, "done" if reviewed else "", "Did it." if reviewed else "")
+        if number < session.course.planned_sessions else None,
+    )  # fmt: skip
 
 
 def terminate(course, by, sessions, at, *, helped, further="", triggers=()):

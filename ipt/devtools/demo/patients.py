@@ -89,6 +89,54 @@ PATIENTS = [
             "she had to move back in with her parents. Conflict with her mother about the move."
         ),
     },
+    {
+        "therapist": "therapist",
+        "full_name": "Owen Price",
+        "preferred_name": "",
+        "date_of_birth": date(1976, 8, 17),
+        "phone": "07700 900741",
+        "email": "",
+        "emergency_contact_name": "Carol Price",
+        "emergency_contact_relationship": "sister",
+        "emergency_contact_phone": "07700 900742",
+        "referral_source": "Dr Patel, Riverside GP Practice",
+        "referral_reason": (
+            "Low for two years; lives alone, works nights at a parcel depot and has no close "
+            "friends. No recent loss or change. PHQ-9 of 15."
+        ),
+    },
+    {
+        "therapist": "therapist2",
+        "full_name": "Lucy Brennan",
+        "preferred_name": "",
+        "date_of_birth": date(1982, 5, 19),
+        "phone": "07700 900318",
+        "email": "lucy.brennan@example.org",
+        "emergency_contact_name": "Kate Doyle",
+        "emergency_contact_relationship": "sister",
+        "emergency_contact_phone": "07700 900319",
+        "referral_source": "Dr Evans, Hillside Surgery",
+        "referral_reason": (
+            "Low mood and poor sleep for four months; rows with her husband Paul about his "
+            "drinking and long hours, and feels she runs the home alone. PHQ-9 of 9; first episode."
+        ),
+    },
+    {
+        "therapist": "therapist2",
+        "full_name": "Marcus Bell",
+        "preferred_name": "",
+        "date_of_birth": date(1978, 10, 2),
+        "phone": "07700 900864",
+        "email": "",
+        "emergency_contact_name": "Dionne Clarke",
+        "emergency_contact_relationship": "partner",
+        "emergency_contact_phone": "07700 900865",
+        "referral_source": "Dr Patel, Riverside GP Practice",
+        "referral_reason": (
+            "Off work for six months after a fall from scaffolding; a back injury may end his "
+            "trade. Low, irritable, rarely leaves the house; his partner is working extra shifts."
+        ),
+    },
 ]
 
 

@@ -1,8 +1,9 @@
 """Sam Reyes's caseload (`therapist`), as README.md "Demo clinic" tells it.
 
 Daniel Moreno (middle phase, improving), Margaret Ellis (contract drafted, not signed), Aisha
-Rahman (PHQ-9 item 9 positive, risk assessed), Robert Chen (completed, remitted) and Sofia
-Marin (completed, improved, maintenance follow-ups planned).
+Rahman (PHQ-9 item 9 positive, perinatal risk assessed as high), Owen Price (middle phase,
+mood ratings only since the baseline: PHQ-9 overdue), Robert Chen (completed, remitted) and
+Sofia Marin (completed, improved, maintenance follow-ups planned).
 """
 
 from ipt.devtools.demo import builders
@@ -179,7 +180,8 @@ def _daniel_middle_sessions(sessions, by, people):
                 False,
             )
         ],
-        focal_notes="Decision analysis: retrain as a forklift instructor or apply for supervisor jobs.",
+        focal_notes="Transition to a new role: decision analysis, retrain as a forklift instructor or "
+        "apply for supervisor jobs; what each would mean for him, and for Maria and the money.",
         homework=(
             "Tell Maria about the two options and ask what she thinks, without deciding yet.",
             maria,
@@ -227,17 +229,65 @@ def margaret(patient, by):
 
 
 def aisha(patient, by):
-    """New mother after a move: screened and diagnosed; item 9 positive, risk assessed."""
-    course = builders.open_course(patient, by, 4)
-    builders.diagnose(course, onset=100, on=4, disorder="mdd_peripartum")
-    measure = builders.record_phq9(course, [2, 2, 2, 3, 1, 2, 2, 1, 1], 4, by)
-    RiskAssessment.objects.create(
-        course=course, measure=measure, assessed_on=builders.days_ago(4), level="low", assessed_by=by,
-        findings="Fleeting thoughts that the baby would be better off without her; no plan or intent; baby is a strong protective factor.",
-        safety_plan="Tell Imran when the thoughts come; call the perinatal team or 111 option 2; Samaritans 116 123.",
-        actions_taken="GP and health visitor informed with her agreement.",
+    """New mother after a move: screened and diagnosed; PHQ-9 item 9 positive, with thoughts
+    that the baby would be better off without her: a perinatal red flag, risk assessed as high."""
+    course = builders.open_course(patient, by, 3)
+    builders.diagnose(course, onset=100, on=3, disorder="mdd_peripartum")
+    measure = builders.record_phq9(course, [2, 2, 2, 3, 1, 3, 2, 0, 2], 3, by)
+    builders.assess_risk(
+        course, by, 3, RiskAssessment.Level.HIGH, reason=RiskAssessment.Reason.PHQ9_ITEM9,
+        measure=measure, review_in=3, **AISHA_RISK,
     )  # fmt: skip
     return course
+
+
+# IPT-REFERENCE.md: perinatal thoughts of the baby being better off without the mother are a
+# red flag for specialist perinatal review, whatever the plan or intent.
+AISHA_RISK = {
+    "asked": (
+        "Thoughts that life is not worth living, of death or of ending her life: how often, since "
+        "when, any plan, intent, preparations or means at home; past self-harm or attempts. "
+        "Thoughts of harming the baby, frightening intrusive thoughts or images about him, and "
+        "whether she ever avoids being alone with him. Unusual beliefs or experiences since the "
+        "birth (postpartum psychosis); sleep; alcohol and drugs."
+    ),
+    "findings": (
+        "PHQ-9 item 9 scored 2. For about two weeks, most days, thoughts that the baby (Zayan) "
+        "and Imran would be better off without her, that she is failing him as a mother, and at "
+        "night wishing she would not wake up. No plan, no intent, no preparations, no past "
+        "self-harm. No thoughts or urges to harm the baby, no intrusive images of harm; she feeds "
+        "and cares for him well and was tender with him in the room. No psychotic features. "
+        "Sleeping 3-4 broken hours; isolated since the move. Level high although there is no plan: "
+        "thoughts of the baby being better off without her are a perinatal red flag, they are "
+        "getting more frequent, and she is alone with him all day."
+    ),
+    "protective_factors": (
+        "Loves her son and wants to get well for him; Imran is supportive and has taken the week "
+        "off work; her mother can come from Leicester to stay from the weekend; her faith; no "
+        "history of self-harm; she raised the thoughts herself and accepts help."
+    ),
+    "safety_plan": (
+        "Warning signs: the thoughts coming more often or by day, starting to think how, wanting "
+        "to be away from Zayan. Then: tell Imran straight away, day or night, and not stay alone "
+        "with the thoughts; Imran does the night feed with expressed milk so she sleeps six hours. "
+        "Weekdays: the perinatal team's duty line. Evenings and weekends: NHS 111, option 2 (the "
+        "mental health crisis line); Samaritans 116 123. If she feels she might act on the "
+        "thoughts: 999 or the nearest A&E. A copy for her, one on the fridge; Imran has the numbers."
+    ),
+    "actions_taken": (
+        "Urgent referral to the specialist perinatal mental health team by phone the same day, "
+        "confirmed in writing: they will see her at home within 48 hours. GP phoned for an "
+        "urgent review the same week, including medication that is safe while breastfeeding. "
+        "Health visitor informed and visiting this week. Discussed with the supervisor, Helen "
+        "Okafor, the same day. Review by phone once the perinatal team has seen her. IPT begins "
+        "alongside the perinatal team, in liaison with them."
+    ),
+    "informed": (
+        "Imran (present, with her consent); Dr Shah, North Road Surgery (GP); the health visitor, "
+        "North Road Children's Centre; the specialist perinatal mental health team (referral); "
+        "Helen Okafor (supervisor)."
+    ),
+}
 
 
 def robert(patient, by):
@@ -276,3 +326,114 @@ def sofia(patient, by):
     )
     maintenance.plan_followups()
     return course
+
+
+def owen(patient, by):
+    """Long-standing isolation: middle phase, five sessions held with only the 0-10 mood rating
+    since the baseline PHQ-9 at assessment, so the PHQ-9 is overdue."""
+    course = builders.open_course(patient, by, 38)
+    builders.diagnose(course, onset=730, on=38)
+    builders.record_phq9(course, [2, 2, 2, 2, 1, 2, 2, 2, 0], 38, by)
+    people = _owen_initial_phase(course)
+    sessions = builders.plan_sessions(course, 31)
+    _owen_initial_sessions(sessions, by, people)
+    builders.agree_contract(course, by, sessions[2], note="Contract signed in session 3.")
+    _owen_middle_sessions(sessions, by, people)
+    return course
+
+
+def _owen_initial_phase(course):
+    builders.give_sick_role(
+        course, 31, "The overtime shifts at the depot, for now.",
+        "Weekly sessions, and one small step towards someone each week.",
+    )  # fmt: skip
+    people = builders.add_people(
+        course,
+        [
+            ("Carol", "sister", 2, {"time_together": "Phones on Sundays; he keeps it short.",
+                                    "knows_about_depression": "partly",
+                                    "would_change": "Go to hers for lunch without dreading it."}),
+            ("Phil", "school friend, lost touch", 3, {"feelings": "Easy with him, years ago.",
+                                                      "would_change": "Get back in touch."}),
+            ("Dave", "workmate on the night shift", 3, {"can_discuss": "Football, the shifts.",
+                                                        "knows_about_depression": "no"}),
+        ],
+    )  # fmt: skip
+    builders.add_events(
+        course,
+        [
+            (9000, "Leaves home for the depot job; loses touch with school friends", "move"),
+            (900, "Stops going to the pub quiz when the team breaks up", "loss"),
+            (730, "Low mood begins; sleeping badly after nights", "symptom_onset"),
+            (400, "Does not go to Phil's wedding", "other", "Phil"),
+            (120, "Worse over the winter; sees nobody outside work", "symptom_worsening"),
+        ],
+        people,
+    )
+    builders.add_area(
+        course, ProblemArea.Area.INTERPERSONAL_DEFICITS,
+        "Long-standing isolation with no recent loss, dispute or change: he waits to be asked, "
+        "assumes people have lost interest, and the depression has grown as contacts fell away.",
+    )  # fmt: skip
+    builders.formulate(course, shared_on=builders.days_ago(17))
+    return people
+
+
+def _owen_initial_sessions(sessions, by, people):
+    carol, phil = people["Carol"], people["Phil"]
+    builders.hold(
+        sessions[0], by, mood=3,
+        mood_context="Flat; sleeps badly after nights. Spoke to nobody outside work all week.",
+        notes="Major depression, moderate, explained as an illness rather than a weakness; sick "
+        "role agreed. Began the inventory: very few names, and he apologised for it.",
+    )  # fmt: skip
+    builders.hold(
+        sessions[1], by, mood=3, techniques=["exploratory_questions"],
+        mood_context="Carol rang on Sunday and asked him to lunch; he said he was working.",
+        events=[(carol, "Turned down Carol's invitation to Sunday lunch.",
+                 "Wanted to go; didn't know what he would say.", False)],
+        notes="Inventory and timeline done: friendships fade the same way each time; he waits "
+        "for others to get in touch, then takes the silence as a verdict on him.",
+    )  # fmt: skip
+    builders.hold(
+        sessions[2], by, mood=4, techniques=["clarification"],
+        mood_context="Went to Carol's for lunch in the end; quiet, but glad he went.",
+        events=[(carol, "Sunday lunch at Carol's with her family.", "Awkward, then warm.", False)],
+        notes="Interpersonal sensitivity agreed as the focus; formulation shared: the isolation "
+        "and the depression feed each other. Contract signed for 12 sessions.",
+        homework=("Text Phil to say hello.", phil, "done",
+                  "Sent it after three drafts; Phil replied the same day and suggested a pint."),
+    )  # fmt: skip
+
+
+def _owen_middle_sessions(sessions, by, people):
+    phil, dave = people["Phil"], people["Dave"]
+    builders.hold(
+        sessions[3], by, mood=4,
+        techniques=["communication_analysis", "therapeutic_relationship"],
+        mood_context="Nervous about meeting Phil. Dave asked him to the shift's five-a-side; he said no.",
+        events=[(dave, "Said no to Dave's five-a-side, blaming his knee.", "Relieved, then lonely.", True)],
+        analysis=(
+            dave, "Break room at 3 am, two others there; Owen tired, looking at his phone.",
+            "Dave: 'We're a man short Saturday, you in?' Owen: 'Nah, knee's playing up.'",
+            "That he would like to come but is unfit and afraid of looking foolish.",
+            "Dave most likely heard 'not interested'; he has not asked again.",
+            "'I'm badly out of shape, but I'd like to come along, even just to watch.'", True,
+        ),
+        focal_notes="Isolation: the same pattern as with Phil years ago, turning an offer down so as "
+        "not to look foolish, then feeling left out. He apologised for taking up my time: used it "
+        "as an example, and the sessions as a safe place to practise saying what he wants.",
+        homework=("Meet Phil for the pint he suggested.", phil, "done",
+                  "Two hours at the pub; Phil wants to make it monthly."),
+    )  # fmt: skip
+    builders.hold(
+        sessions[4], by, mood=5, techniques=["role_play", "exploratory_questions"],
+        mood_context="Best week in months after the pint with Phil; mood 5 out of 10.",
+        events=[(phil, "Pint with Phil; talked about school and Phil's divorce.",
+                 "Warm; surprised that Phil had been low too.", True)],
+        focal_notes="Reducing isolation: one old friendship picked up again (Phil); next, going back "
+        "to Dave about the five-a-side.",
+        role_play="Practised telling Dave he would like to come on Saturday after all.",
+        homework=("Tell Dave he would like to come to the five-a-side, even just to watch.", dave,
+                  "", ""),
+    )  # fmt: skip
