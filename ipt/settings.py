@@ -91,6 +91,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # the audit (AuthEvent) records what matters
 
 ROOT_URLCONF = "ipt.urls"
 WSGI_APPLICATION = "ipt.wsgi.application"

@@ -88,14 +88,15 @@ class RiskAssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.signal = signal
         self.initial.setdefault("assessed_on", timezone.localdate())
-        # What prompted it is filled in from the signal being answered (or "my own concern").
-        self.initial.setdefault("reason", signal.kind if signal else RiskAssessment.Reason.CONCERN)
+        # What prompted it follows from the signal being answered; asked only when there is
+        # none (then "my own concern" unless the therapist says otherwise).
         self.fields["reason"].required = False
         no_blank_radio(self, "level", "reason")
 
     def clean_reason(self):
-        default = self.signal.kind if self.signal else RiskAssessment.Reason.CONCERN
-        return self.cleaned_data["reason"] or default
+        if self.signal is not None:
+            return self.signal.kind
+        return self.cleaned_data["reason"] or RiskAssessment.Reason.CONCERN
 
     def clean(self):
         cleaned = super().clean()

@@ -127,7 +127,7 @@ def document_risk_assessment(page):
     expect(
         page.get_by_text("PHQ-9 item 9 scored 1: document a suicide-risk assessment now.")
     ).to_be_visible()
-    expect(page.get_by_text("Prompted by the PHQ-9 of")).to_contain_text("scored 1")
+    expect(page.get_by_text("Prompted by:")).to_contain_text("PHQ-9 item 9 scored 1")
     expect_no_answer_chosen_for_me(page)
     page.get_by_role("radio", name="Low").check()
     page.get_by_label(label("What was found")).fill(
@@ -140,7 +140,7 @@ def document_risk_assessment(page):
     page.get_by_label(label("Actions taken")).fill("GP informed by letter.")
     page.get_by_role("button", name="Record the assessment").click()
     expect(page.get_by_text("Risk assessment recorded.")).to_be_visible()
-    expect(page.get_by_text("Last risk assessment: low on")).to_be_visible()
+    expect(page.get_by_text("Current risk: low, assessed on")).to_be_visible()
 
 
 def give_sick_role(page):
@@ -267,7 +267,10 @@ def write_formulation(page):
     expect(page.get_by_text("A starting draft, assembled from")).to_be_visible()
     text = page.get_by_label(label("Interpersonal formulation"))
     expect(text).to_have_value(re.compile(r"^Ruth, you are suffering from major depressive"))
-    expect(text).to_have_value(re.compile(r"role dispute with Samuel \(husband\): impasse"))
+    # In the patient's words: what happened and with whom, not the clinical name of the area.
+    expect(text).to_have_value(
+        re.compile(r"the disagreements with Samuel, where talking seems to have stopped")
+    )
     page.get_by_label(label("Shared with the patient on")).fill(iso(timezone.localdate()))
     page.get_by_role("button", name="Save the formulation").click()
     expect(page.get_by_text("Formulation saved.")).to_be_visible()
