@@ -89,7 +89,7 @@ class Autosaved(models.Model):
     def session_for_lock(self):
         return self.session
 
-    def autosave(self, field, value, base_version):
+    def autosave(self, field, value, base_version, base_text=None):
         if field not in self.AUTOSAVE_FIELDS:
             raise ValueError(f"{field} is not saved as it is typed.")
         value = clean_typed_text(self._meta.get_field(field), value)
@@ -98,8 +98,16 @@ class Autosaved(models.Model):
             if obj.session_for_lock().is_finalised:
                 raise SessionLocked("This session is finalised: add a dated addendum instead.")
             current = obj.version_of(field)
-            if base_version != current and getattr(obj, field) != value:
-                raise EditConflict(getattr(obj, field), current)
+            stored = getattr(obj, field)
+            # A conflict is a real second writer: the server holds a text this page never saw.
+            # The same text saved again (a retried save whose answer was lost), or a server
+            # still holding what this page last knew (a page restored with an old version
+            # number), is no conflict.
+            unseen = base_text is None or stored != clean_typed_text(
+                self._meta.get_field(field), base_text
+            )
+            if base_version != current and stored != value and unseen:
+                raise EditConflict(stored, current)
             if getattr(obj, field) != value:
                 setattr(obj, field, value)
                 obj.versions[field] = current + 1

@@ -417,7 +417,7 @@ def autosave(request, pk):
         obj.reviewed_in = session
         obj.save(update_fields=["reviewed_in"])
     try:
-        version = obj.autosave(field, value, base_version)
+        version = obj.autosave(field, value, base_version, request.POST.get("base"))
     except UnsaveableText as unsaveable:
         # The typed text stays in the page; saving resumes when it is shortened.
         return JsonResponse({"error": str(unsaveable)}, status=422)

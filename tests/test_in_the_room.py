@@ -134,3 +134,44 @@ def test_pages_with_patient_data_are_never_cached(client_for, owner, course):
     assert "camera=()" in response["Permissions-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_a_page_with_an_old_version_number_but_the_server_s_text_is_no_conflict(
+    client_for, owner, course
+):
+    """The Back button restores a page whose version number is old; the server still holds the
+    text that page last saved, so only a real second writer conflicts."""
+    session = SessionFactory(course=course, number=2)
+    client = client_for(owner)
+    url = reverse("sessions_app:autosave", args=[session.pk])
+
+    def save(value, version, base):
+        return client.post(
+            url,
+            {
+                "target": "session",
+                "field": "notes",
+                "value": value,
+                "version": version,
+                "base": base,
+            },
+        )
+
+    assert save("Maria called.", 0, "").status_code == 200  # now version 1
+    # The restored page still says version 0, but knows the server holds "Maria called.".
+    assert save("Maria called. She is worried.", 0, "Maria called.").status_code == 200
+    session.refresh_from_db()
+    assert session.notes == "Maria called. She is worried."
+    # A page that never saw that text is a second writer: asked which to keep.
+    conflict = save("Something else entirely.", 0, "")
+    assert conflict.status_code == 409
+    assert conflict.json()["theirs"] == "Maria called. She is worried."
+
+
+def test_a_retried_save_never_conflicts_with_itself(client_for, owner, course):
+    session = SessionFactory(course=course, number=2)
+    client = client_for(owner)
+    url = reverse("sessions_app:autosave", args=[session.pk])
+    data = {"target": "session", "field": "notes", "value": "Once.", "version": 0, "base": ""}
+    assert client.post(url, data).status_code == 200
+    assert client.post(url, data).status_code == 200  # the answer to the first was lost

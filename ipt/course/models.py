@@ -335,6 +335,11 @@ class TreatmentCourse(models.Model):
         return self.risk_state()
 
     @property
+    def open_risk_measure_ids(self):
+        """The measures whose risk signal no assessment answers yet (for marking them)."""
+        return {s.measure_id for s in self.risk.open_signals if s.measure_id}
+
+    @property
     def current_risk_assessment(self):
         """The assessment that stands today (a later-dated one is a typing slip, not "latest")."""
         current = self.risk.current

@@ -42,7 +42,7 @@ def measure_new(request, pk, instrument):
         if response.needs_risk_assessment:
             messages.error(
                 request,
-                f"PHQ-9 item 9 scored {response.item9}: document a suicide-risk assessment now.",
+                f"{response.risk_signal.text}: document a suicide-risk assessment now.",
             )
             return redirect(f"{reverse('course:risk_new', args=[course.pk])}?measure={response.pk}")
         return redirect(course)

@@ -6,27 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipt', '0009_measure_submitted_once'),
+        ("ipt", "0009_measure_submitted_once"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuthEvent',
+            name="AuthEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('kind', models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('locked_out', 'Locked out'), ('refused', 'Refused')], max_length=20)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('path', models.CharField(blank=True, max_length=500)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='auth_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Logged in"),
+                            ("login_failed", "Failed login"),
+                            ("logout", "Logged out"),
+                            ("locked_out", "Locked out"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150)),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("path", models.CharField(blank=True, max_length=500)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="auth_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
     ]

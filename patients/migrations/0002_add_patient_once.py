@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patient',
-            name='submission',
+            model_name="patient",
+            name="submission",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

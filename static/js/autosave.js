@@ -81,6 +81,13 @@
     if (dialog && dialog.open) dialog.close();
   }
 
+  // What the server is known to hold for each field: the text the page came with, then each
+  // text saved.
+  const bases = new WeakMap();
+  function baseText(el) {
+    return bases.has(el) ? bases.get(el) : el.defaultValue;
+  }
+
   async function save(el) {
     const st = state(el);
     if (!el.isConnected) {
@@ -103,6 +110,10 @@
           target: el.dataset.target,
           field: el.dataset.field,
           version: el.dataset.version,
+          // The text this page last knew the server to hold: a server still holding it means
+          // no one else has written since, whatever the counters say (a page restored by the
+          // Back button carries an old version number).
+          base: baseText(el),
           value: value,
         }),
       });
@@ -116,6 +127,7 @@
     if (response.ok) {
       const data = await response.json();
       el.dataset.version = data.version;
+      bases.set(el, value);
       st.retryMs = 2000;
       loginBack();
       if (el.value === value && !st.again) {
