@@ -37,6 +37,7 @@ from ipt.models import (
     RelapseTrigger,
     Role,
     SessionRating,
+    StaffChange,
     SupervisionFeedback,
     TreatmentCourse,
     User,
@@ -692,8 +693,8 @@ def test_the_admin_holds_no_clinical_record():
     """The clinic admin may write through the Django admin (see _may_write) because it holds
     nothing but staff accounts, and the audit trail read-only."""
     lockout = {AccessAttempt, AccessLog, AccessFailureLog}  # django-axes: unlocking accounts
-    assert set(admin.site._registry) <= {User, Group, AccessEvent, AuthEvent, *lockout}
-    for model in (AccessEvent, AuthEvent):
+    assert set(admin.site._registry) <= {User, Group, AccessEvent, AuthEvent, StaffChange, *lockout}
+    for model in (AccessEvent, AuthEvent, StaffChange):
         audit = admin.site._registry[model]
         assert not audit.has_add_permission(None)
         assert not audit.has_change_permission(None)

@@ -150,3 +150,56 @@ def test_a_refused_request_is_recorded(client_for, owner, colleague):
     assert client_for(owner).get(course.get_absolute_url()).status_code == 404
     event = AuthEvent.objects.get(kind="refused")
     assert (event.user, event.status, event.path) == (owner, 404, course.get_absolute_url())
+
+
+# --- the clinic admin cannot raise their own account ------------------------------------------
+def _admin_change(client, user, **changes):
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "role": user.role,
+        "supervisor": user.supervisor_id or "",
+        "is_active": "on",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "on" if user.is_superuser else "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+    }
+    data.update(changes)
+    return client.post(reverse("admin:ipt_user_change", args=[user.pk]), data)
+
+
+def test_a_clinic_admin_cannot_give_themself_the_supervisor_role(client_for, owner, db):
+
+    admin_user = User.objects.create_user(
+        "admin2", role="clinic_admin", is_staff=True, is_superuser=True
+    )
+    client = client_for(admin_user)
+    _admin_change(client, admin_user, role="supervisor")
+    admin_user.refresh_from_db()
+    assert admin_user.role == "clinic_admin"
+    # Nor appear as a supervisor to choose for a therapist.
+    response = client.get(reverse("admin:ipt_user_change", args=[owner.pk]))
+    choices = response.context["adminform"].form.fields["supervisor"].queryset
+    assert admin_user not in choices
+
+
+def test_role_and_supervisor_changes_are_recorded_with_who_made_them(
+    client_for, owner, supervisor, db
+):
+    from ipt.models import StaffChange
+
+    admin_user = User.objects.create_user(
+        "admin3", role="clinic_admin", is_staff=True, is_superuser=True
+    )
+    other = User.objects.create_user("sup2", role="supervisor", first_name="Other")
+    response = _admin_change(client_for(admin_user), owner, supervisor=other.pk)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    owner.refresh_from_db()
+    assert owner.supervisor == other
+    change = StaffChange.objects.get(user=owner, field="supervisor")
+    assert (change.by, change.before, change.after) == (admin_user, str(supervisor), str(other))

@@ -136,3 +136,41 @@ class AuthEvent(models.Model):
             path=request.get_full_path()[:500] if request else "",
             ip_address=(request.META.get("REMOTE_ADDR") or None) if request else None,
         )
+
+
+class StaffChange(models.Model):
+    """A change to who may see what: a staff member's role, supervisor, or admin rights, with
+    who made it and when (shown read-only in the admin)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    field = models.CharField(max_length=40)
+    before = models.CharField(max_length=200, blank=True)
+    after = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.by}: {self.user} {self.field} {self.before} → {self.after}"
+
+    # The fields that decide what a member of staff may see or do.
+    WATCHED = ("role", "supervisor", "is_staff", "is_superuser", "is_active")
+
+    @classmethod
+    def record_changes(cls, by, before, after):
+        """One row per watched field that differs between two states of the same user."""
+        rows = [
+            cls(
+                by=by,
+                user=after,
+                field=name,
+                before=str(getattr(before, name) if before else "")[:200],
+                after=str(getattr(after, name))[:200],
+            )
+            for name in cls.WATCHED
+            if before is None or getattr(before, name) != getattr(after, name)
+        ]
+        cls.objects.bulk_create(rows)
+        return rows
