@@ -104,6 +104,18 @@ def contract_refresh(request, pk):
     return redirect("course:contract", course.pk)
 
 
+def _refused_into(form, action):
+    """Run a contract action; its refusal reasons become the form's errors. The action's
+    result (True when it returns nothing), or None when refused."""
+    try:
+        result = action()
+    except TransitionRefused as refused:
+        for reason in refused.reasons:
+            form.add_error(None, reason)
+        return None
+    return True if result is None else result
+
+
 @require_POST
 def contract_sign(request, pk):
     course, can_write = get_course_for(request, pk, action="sign treatment contract")
@@ -117,17 +129,16 @@ def contract_sign(request, pk):
             return redirect("course:contract", course.pk)
         form = ContractSignForm(request.POST, contract=current)
         if form.is_valid():
-            try:
-                current.sign(
+            signed = _refused_into(
+                form,
+                lambda: current.sign(
                     patient_name=form.cleaned_data["patient_name"],
                     patient_date=form.cleaned_data["patient_signed_on"],
                     therapist=request.user,
                     therapist_date=form.cleaned_data["therapist_signed_on"],
-                )
-            except TransitionRefused as refused:
-                for reason in refused.reasons:
-                    form.add_error(None, reason)
-            else:
+                ),
+            )
+            if signed:
                 messages.success(
                     request,
                     f"Version {current.version} of the contract is signed. Give the patient a "
@@ -150,12 +161,8 @@ def contract_amend(request, pk):
             )
             return redirect("course:contract", course.pk)
         if form.is_valid():
-            try:
-                new = current.amend(reason=form.cleaned_data["reason"])
-            except TransitionRefused as refused:
-                for reason in refused.reasons:
-                    form.add_error(None, reason)
-            else:
+            new = _refused_into(form, lambda: current.amend(reason=form.cleaned_data["reason"]))
+            if new:
                 messages.success(
                     request,
                     f"Version {new.version} drafted from version {current.version}. Change the "
