@@ -36,8 +36,14 @@ class EditConflict(Exception):
         super().__init__("This text was changed in another window.")
 
 
-class SessionLocked(Exception):
+LOCKED_MESSAGE = "This session is finalised: add a dated addendum instead."
+
+
+class SessionLocked(TransitionRefused):
     """A finalised session is not edited; later changes are dated addenda."""
+
+    def __init__(self, message):
+        super().__init__([message])
 
 
 class UnsaveableText(ValueError):
@@ -96,7 +102,7 @@ class Autosaved(models.Model):
         with transaction.atomic():
             obj = type(self).objects.select_for_update().get(pk=self.pk)
             if obj.session_for_lock().is_finalised:
-                raise SessionLocked("This session is finalised: add a dated addendum instead.")
+                raise SessionLocked(LOCKED_MESSAGE)
             current = obj.version_of(field)
             stored = getattr(obj, field)
             # A conflict is a real second writer: the server holds a text this page never saw.
@@ -246,20 +252,34 @@ class Session(Autosaved):
                     "place on another day."
                 ]
             )
-        self.status, self.status_note = status, note
-        self.save(update_fields=["status", "status_note", "updated_at"])
+        self._change(status=status, status_note=note)
 
     def reschedule(self, when):
         """Move the session; the first date it was planned for is kept."""
-        self.rescheduled_from = self.rescheduled_from or self.scheduled_for
-        self.scheduled_for = when
-        self.save(update_fields=["scheduled_for", "rescheduled_from", "updated_at"])
+        self._change(
+            rescheduled_from=self.rescheduled_from or self.scheduled_for, scheduled_for=when
+        )
+
+    def _locked_open(self):
+        """Lock the session's row and re-check, inside the transaction, that it is not
+        finalised: a change racing "Finalise" in another tab is refused, never half-made."""
+        locked = type(self).objects.select_for_update().only("finalised_at", "phq9").get(pk=self.pk)
+        if locked.is_finalised:
+            raise SessionLocked(LOCKED_MESSAGE)
+        return locked
+
+    def _change(self, **fields):
+        with transaction.atomic():
+            self._locked_open()
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.save(update_fields=[*fields, "updated_at"])
 
     def record_phq9(self, answers, *, by, difficulty=None):
         """The session's PHQ-9, dated the day of the session; once. The session row is locked
         and re-read, so a double submission records one PHQ-9, never an orphan second one."""
         with transaction.atomic():
-            locked = type(self).objects.select_for_update().only("phq9").get(pk=self.pk)
+            locked = self._locked_open()
             if locked.phq9_id is not None:
                 raise TransitionRefused(["A PHQ-9 is already recorded for this session."])
             self.phq9 = MeasureResponse.record(
@@ -270,8 +290,7 @@ class Session(Autosaved):
         return self.phq9
 
     def record_mood(self, rating):
-        self.mood_rating = rating
-        self.save(update_fields=["mood_rating", "updated_at"])
+        self._change(mood_rating=rating)
 
     def finalise_blockers(self):
         """Why this session cannot be finalised now, in words (an empty list: it can)."""

@@ -25,6 +25,7 @@ from sessions_app.forms import (
     default_plan_initial,
 )
 from sessions_app.models import (
+    LOCKED_MESSAGE,
     Addendum,
     CommunicationAnalysis,
     EditConflict,
@@ -152,7 +153,7 @@ def _section(request, session, can_write, partial, **extra):
 
 def _refuse_if_finalised(request, session):
     if session.is_finalised:
-        messages.error(request, "This session is finalised: add a dated addendum instead.")
+        messages.error(request, LOCKED_MESSAGE)
         if request.htmx:
             # A tab opened before finalising: reload it as the locked page with this message.
             # (htmx would follow a redirect and swap the whole page into the section.)
@@ -191,11 +192,16 @@ def reschedule(request, pk):
         return refused
     form = RescheduleForm(request.POST)
     if form.is_valid():
-        session.reschedule(form.cleaned_data["scheduled_for"])
-        messages.success(
-            request,
-            f"{session.label} moved to {timezone.localtime(session.scheduled_for):%a %d %b %H:%M}.",
-        )
+        try:
+            session.reschedule(form.cleaned_data["scheduled_for"])
+        except SessionLocked as locked:
+            messages.error(request, str(locked))
+        else:
+            messages.success(
+                request,
+                f"{session.label} moved to "
+                f"{timezone.localtime(session.scheduled_for):%a %d %b %H:%M}.",
+            )
     else:
         messages.error(request, "Give the new date and time.")
     return redirect(session)
@@ -230,7 +236,10 @@ def record_mood(request, pk):
         return refused
     form = MoodRatingForm(request.POST)
     if form.is_valid():
-        session.record_mood(form.cleaned_data["mood_rating"])
+        try:
+            session.record_mood(form.cleaned_data["mood_rating"])
+        except SessionLocked:
+            return _refuse_if_finalised(request, session.__class__.objects.get(pk=session.pk))
     return _section(request, session, can_write, "mood")
 
 
@@ -380,7 +389,6 @@ AUTOSAVE_TARGETS = {
     "homework": (Homework, "set_in"),
     "review": (Homework, "set_in__course"),
 }
-LOCKED = "This session is finalised: add a dated addendum instead."
 
 
 @require_POST
@@ -410,7 +418,7 @@ def autosave(request, pk):
     # A finalised session is never changed, whatever row the request names: a homework row
     # otherwise takes its lock from the (open) session that reviews it.
     if session.is_finalised:
-        return JsonResponse({"error": LOCKED}, status=423)
+        return JsonResponse({"error": LOCKED_MESSAGE}, status=423)
     if kind == "review" and obj.reviewed_in_id is None:
         # Typing the review notes reviews the homework here, so this session's lock applies,
         # not that of the (possibly finalised) session that set it.

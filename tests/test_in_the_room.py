@@ -175,3 +175,22 @@ def test_a_retried_save_never_conflicts_with_itself(client_for, owner, course):
     data = {"target": "session", "field": "notes", "value": "Once.", "version": 0, "base": ""}
     assert client.post(url, data).status_code == 200
     assert client.post(url, data).status_code == 200  # the answer to the first was lost
+
+
+def test_a_change_from_a_stale_page_after_finalising_is_refused_not_half_made(owner, course):
+    from ipt.models import TransitionRefused
+
+    session = SessionFactory(
+        course=course, number=2, status=Session.Status.HELD, scheduled_for=timezone.now()
+    )
+    stale = Session.objects.get(pk=session.pk)  # a tab opened before "Finalise"
+    session.finalise(owner)
+    for change in (
+        lambda: stale.set_status("missed", "Did not come"),
+        lambda: stale.record_mood(4),
+        lambda: stale.reschedule(timezone.now()),
+    ):
+        with pytest.raises(TransitionRefused, match="finalised"):
+            change()
+    session.refresh_from_db()
+    assert (session.status, session.mood_rating) == (Session.Status.HELD, None)
