@@ -13,9 +13,10 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from ipt.devtools.demo import DEMO_PASSWORD
+from sessions_app.models import Session
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -104,6 +105,39 @@ def crawl_and_audit(page, base_url, start="/"):
     return problems, audited
 
 
+def after_htmx_swaps(page, base_url, username):
+    """Swap a region or two with htmx, then audit again and collect console errors."""
+    axe = Axe()
+    watch = ConsoleWatch(page)
+    if username == "therapist":
+        session = (
+            Session.objects.filter(
+                course__patient__therapist__username=username,
+                status=Session.Status.HELD,
+                finalised_at__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        assert session, "the demo clinic has an open held session"
+        page.goto(base_url + session.get_absolute_url())
+        with page.expect_response(lambda r: r.url.endswith("/new/")):
+            page.get_by_role("button", name="Add an interpersonal event").click()
+        where = f"{session.get_absolute_url()} after adding an event"
+    elif username == "supervisor":
+        page.goto(base_url + reverse("dashboard"))
+        with page.expect_response(lambda r: "phase=" in r.url):
+            page.get_by_label("Phase").select_option(index=1)
+        where = "caseload review after filtering"
+    else:
+        return []
+    page.wait_for_timeout(300)
+    results = axe.run(page, options=AXE_OPTIONS)
+    return _format(results.response["violations"], where) + [
+        f"{where}: {error}" for error in watch.take()
+    ]
+
+
 ROLES = ["therapist", "supervisor", "clinicadmin"]
 
 
@@ -120,4 +154,5 @@ def test_every_reachable_page_passes_axe_without_console_errors(
     elapsed = time.monotonic() - started
     print(f"\n{username}: audited {len(audited)} pages in {elapsed:.1f} s")
     assert len(audited) > 3, audited
+    problems += after_htmx_swaps(page, live_server.url, username)
     assert not problems, "\n" + "\n".join(problems)
