@@ -8,6 +8,7 @@ browser console must stay free of errors (a CSP violation is logged as an error)
 
 import time
 from collections import deque
+from datetime import date
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -15,8 +16,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 
+from ipt.accounts.models import User
 from ipt.devtools.demo import DEMO_PASSWORD
 from sessions_app.models import Session
+from tests.factories import CourseFactory, MeasureFactory, PatientFactory, SessionFactory
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -110,16 +113,11 @@ def after_htmx_swaps(page, base_url, username):
     axe = Axe()
     watch = ConsoleWatch(page)
     if username == "therapist":
-        session = (
-            Session.objects.filter(
-                course__patient__therapist__username=username,
-                status=Session.Status.HELD,
-                finalised_at__isnull=True,
-            )
-            .order_by("pk")
-            .first()
-        )
-        assert session, "the demo clinic has an open held session"
+        # A fresh course beside the demo's (whose held sessions are all finalised).
+        patient = PatientFactory(therapist=User.objects.get(username=username))
+        course = CourseFactory(patient=patient)
+        MeasureFactory(course=course, taken_on=date(2026, 9, 1))  # baseline: no PHQ-9 due
+        session = SessionFactory(course=course, number=2, status=Session.Status.HELD)
         page.goto(base_url + session.get_absolute_url())
         with page.expect_response(lambda r: r.url.endswith("/new/")):
             page.get_by_role("button", name="Add an interpersonal event").click()
