@@ -669,8 +669,14 @@ def test_high_risk_without_a_plan_is_refused_with_the_typed_text_kept(therapist,
     response = therapist.post(risk_url(course), risk_data(level="high", findings=findings))
     assert response.status_code == 200
     text = response.text
-    assert 'id="id_safety_plan_error"><span class="visually-hidden">Error:</span> A high or imminent risk needs a safety plan.' in text
-    assert 'id="id_actions_taken_error"><span class="visually-hidden">Error:</span> A high or imminent risk needs the actions taken.' in text
+    assert (
+        'id="id_safety_plan_error"><span class="visually-hidden">Error:</span> A high or imminent risk needs a safety plan.'
+        in text
+    )
+    assert (
+        'id="id_actions_taken_error"><span class="visually-hidden">Error:</span> A high or imminent risk needs the actions taken.'
+        in text
+    )
     assert findings in text
     assert re.search(r'value="high"[^>]*checked', text)
     assert not course.risk_assessments.exists()
