@@ -119,6 +119,9 @@ def after_htmx_swaps(page, base_url, username):
         MeasureFactory(course=course, taken_on=date(2026, 9, 1))  # baseline: no PHQ-9 due
         session = SessionFactory(course=course, number=2, status=Session.Status.HELD)
         page.goto(base_url + session.get_absolute_url())
+        # The quick PHQ-9's inputs are named by their item, not by their number alone.
+        item = page.get_by_label("Little interest or pleasure in doing things", exact=False)
+        assert item.count() == 1
         with page.expect_response(lambda r: r.url.endswith("/new/")):
             page.get_by_role("button", name="Add an interpersonal event").click()
         where = f"{session.get_absolute_url()} after adding an event"
