@@ -12,11 +12,11 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ipt.accounts.triggers import Refuse, append_only
 from ipt.course.models import TransitionRefused
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
 from ipt.rules import risk
-from ipt.triggers import Refuse, append_only
 
 
 class Technique(models.TextChoices):

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ipt.triggers import append_only
+from ipt.accounts.triggers import append_only
 
 
 class Role(models.TextChoices):

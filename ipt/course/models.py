@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ipt.accounts.models import Role
+from ipt.accounts.triggers import append_only
 from ipt.course import steps
 from ipt.measures import instruments
 from ipt.rules import risk
-from ipt.triggers import append_only
 
 
 class Variant(models.TextChoices):

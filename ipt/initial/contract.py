@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
-from ipt.triggers import Refuse
 
 DEFAULT_MISSED_SESSION_POLICY = (
     "If you cannot come, please let us know at least 24 hours before. A missed session still "

@@ -6,7 +6,7 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations
 
-import ipt.triggers
+import ipt.accounts.triggers
 
 # The hand-written trigger of 0004 gives way to the pgtrigger one declared on the model
 # (signed_contract_immutable below): same rule, same message.
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             model_name="accessevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_update",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Access events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="6a792f0a083c57260bb4fe916701a3abd634025d",
                     operation="UPDATE",
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             model_name="accessevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_delete",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Access events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="eddbdba6046868c1e311ede49370aced2c78db0b",
                     operation="DELETE",
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             model_name="accessevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_truncate",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RETURN NULL; END IF; RAISE EXCEPTION 'Access events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="95130e7830c00b87c0a78e9554c6ee441313c242",
                     level="STATEMENT",
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             model_name="authevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_update",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Sign-in events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="e3c7a5792f113d32a627220dae4a62a4acc1b703",
                     operation="UPDATE",
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             model_name="authevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_delete",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Sign-in events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="1daad7661c89610baa61c9d736ed58cd4f7bfae7",
                     operation="DELETE",
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
             model_name="authevent",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_truncate",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RETURN NULL; END IF; RAISE EXCEPTION 'Sign-in events are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="41628dcc40bf4198655bb6ccd354b44dee1e7539",
                     level="STATEMENT",
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             model_name="phasetransition",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_update",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Phase transitions are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="e869326f6c2bfd5073f55e9b5f401fabed5b64d7",
                     operation="UPDATE",
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
             model_name="phasetransition",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_delete",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Phase transitions are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="9a84590de5ae5b0f4687a47dc299e84327192cc1",
                     operation="DELETE",
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
             model_name="phasetransition",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_truncate",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RETURN NULL; END IF; RAISE EXCEPTION 'Phase transitions are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="b434ce442b8eeaf6109311d7e9c36582d60e22b8",
                     level="STATEMENT",
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
             model_name="staffchange",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_update",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Staff changes are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="674e5c47bcde54225465f4a099c9a80e4339633d",
                     operation="UPDATE",
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
             model_name="staffchange",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_delete",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Staff changes are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="680cb5276680e9331c856a292a913438edb1b7e0",
                     operation="DELETE",
@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
             model_name="staffchange",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_truncate",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RETURN NULL; END IF; RAISE EXCEPTION 'Staff changes are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="522df849eb5f68dffc46e3cac3f2eb011765e3a1",
                     level="STATEMENT",
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
             model_name="treatmentcontract",
             trigger=pgtrigger.compiler.Trigger(
                 name="signed_contract_immutable",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     condition='WHEN (OLD."signed_at" IS NOT NULL)',
                     func="RAISE EXCEPTION 'A signed treatment contract cannot be changed; amend it instead.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="9b4cf4fe96f7e12b8828b1e481d747c23471b801",

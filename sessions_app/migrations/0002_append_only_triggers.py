@@ -4,7 +4,7 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations
 
-import ipt.triggers
+import ipt.accounts.triggers
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             model_name="addendum",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_update",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Addenda are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="c05f878bbfef662051af9059310cb11139ced471",
                     operation="UPDATE",
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             model_name="addendum",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_delete",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="RAISE EXCEPTION 'Addenda are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="32f292e54f98b5469d6a367e37ff3af5fd12d3fd",
                     operation="DELETE",
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             model_name="addendum",
             trigger=pgtrigger.compiler.Trigger(
                 name="append_only_truncate",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     func="IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RETURN NULL; END IF; RAISE EXCEPTION 'Addenda are append-only: they cannot be changed or deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="c227f3f6f1ad6b6da0733306ab6738add763e436",
                     level="STATEMENT",
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             model_name="session",
             trigger=pgtrigger.compiler.Trigger(
                 name="finalised_session_unchanged",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     condition="WHEN (OLD.finalised_at IS NOT NULL AND (to_jsonb(OLD) - 'updated_at') IS DISTINCT FROM (to_jsonb(NEW) - 'updated_at'))",
                     func="RAISE EXCEPTION 'A finalised session cannot be changed; add an addendum instead.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="39267e069bc47f525859f6cf728338c931f513f6",
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
             model_name="session",
             trigger=pgtrigger.compiler.Trigger(
                 name="finalised_session_kept",
-                sql=ipt.triggers.OwnerOnlyIgnoreSql(
+                sql=ipt.accounts.triggers.OwnerOnlyIgnoreSql(
                     condition='WHEN (OLD."finalised_at" IS NOT NULL)',
                     func="RAISE EXCEPTION 'A finalised session cannot be deleted.' USING ERRCODE = 'integrity_constraint_violation';",
                     hash="9b53cd797149d6038768a7a2b6af255ebaa09e0d",
