@@ -1,4 +1,4 @@
-.PHONY: run test test-fast bench lint format sync check clean
+.PHONY: run test test-fast bench lint format sync check clean backup restore
 
 # Start the app: environment, local PostgreSQL, migrations, demo clinic, server on $PORT.
 run:
@@ -22,6 +22,14 @@ check: sync
 # throwaway PostgreSQL and time the main pages; BENCH_ARGS="--requests 10" for a quicker run.
 bench:
 	DEBUG=1 bin/with-test-db bin/uv run --frozen python manage.py bench $(BENCH_ARGS)
+
+# Dump the database ($$DATABASE_URL, else the local cluster) in pg_dump's custom format to
+# var/backups/ (or FILE=...); restore one with `make restore FILE=var/backups/ipt-....dump`.
+backup:
+	bin/db backup $(FILE)
+
+restore:
+	bin/db restore $(FILE)
 
 sync:
 	bin/uv sync --frozen --quiet

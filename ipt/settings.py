@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "ipt",
     "ipt.devtools",
     "patients",

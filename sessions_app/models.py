@@ -5,12 +5,14 @@ sessions_app knows the course (ipt); the course never reaches into a session's i
 
 from datetime import datetime, timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ipt.accounts.triggers import Refuse, append_only
 from ipt.course.models import TransitionRefused
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
@@ -204,6 +206,25 @@ class Session(Autosaved):
             models.CheckConstraint(
                 condition=models.Q(finalised_at__isnull=True) | models.Q(status="held"),
                 name="only_held_sessions_are_finalised",
+            ),
+        ]
+        # A finalised session is part of the record: only its "last touched" time may move
+        # (corrections are addenda).
+        triggers = [
+            Refuse(
+                name="finalised_session_unchanged",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.finalised_at IS NOT NULL AND (to_jsonb(OLD) - 'updated_at')"
+                    " IS DISTINCT FROM (to_jsonb(NEW) - 'updated_at')"
+                ),
+                message="A finalised session cannot be changed; add an addendum instead.",
+            ),
+            Refuse(
+                name="finalised_session_kept",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__finalised_at__isnull=False),
+                message="A finalised session cannot be deleted.",
             ),
         ]
 
@@ -497,6 +518,7 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name_plural = "addenda"
+        triggers = append_only("Addenda")
 
     def __str__(self):
         return f"Addendum of {self.at:%d %b %Y}"

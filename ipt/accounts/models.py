@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from ipt.accounts.triggers import append_only
+
 
 class Role(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
@@ -78,6 +80,7 @@ class AccessEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["patient", "-at"])]
+        triggers = append_only("Access events")
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.patient_id}"
@@ -118,6 +121,7 @@ class AuthEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        triggers = append_only("Sign-in events")
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
@@ -151,6 +155,7 @@ class StaffChange(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        triggers = append_only("Staff changes")
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.by}: {self.user} {self.field} {self.before} → {self.after}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ipt.accounts.models import Role
+from ipt.accounts.triggers import append_only
 from ipt.course import steps
 from ipt.measures import instruments
 from ipt.rules import risk
@@ -554,6 +555,7 @@ class PhaseTransition(models.Model):
                 fields=["course", "from_phase", "to_phase"], name="one_transition_per_step"
             ),
         ]
+        triggers = append_only("Phase transitions")
 
     def __str__(self):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"

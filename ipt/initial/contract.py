@@ -2,10 +2,12 @@
 
 from datetime import time, timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
 
 DEFAULT_MISSED_SESSION_POLICY = (
@@ -102,6 +104,15 @@ class TreatmentContract(models.Model):
                 | models.Q(version__gt=1, previous__isnull=False),
                 name="amendment_references_previous_version",
             ),
+        ]
+        # A signed contract is what patient and therapist agreed: never changed (amend it).
+        triggers = [
+            Refuse(
+                name="signed_contract_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__signed_at__isnull=False),
+                message="A signed treatment contract cannot be changed; amend it instead.",
+            )
         ]
 
     def __str__(self):

@@ -1,0 +1,82 @@
+"""Database triggers that keep the record append-only (django-pgtrigger).
+
+The database, not the app, refuses to change what must not change: audit rows, phase
+transitions, a signed contract, a finalised session and its addenda. Two rules make the
+refusal hold against the app's own database role:
+
+- pgtrigger's escape hatch (``pgtrigger.ignore``, a setting any role may ``SET``) is honoured
+  only for a member of the table's owner role, the role that runs migrations; the app connects
+  as an ordinary role (see the README, "Database roles") and cannot use it.
+- ``TRUNCATE`` (which skips row triggers) is refused to everyone but the owner, so the owner can
+  still empty the tables of a test database between tests.
+"""
+
+import pgtrigger
+from pgtrigger import compiler
+
+# True when the current role is (a member of) the role that owns the trigger's table.
+IS_OWNER = (
+    "pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER')"
+)
+
+
+class OwnerOnlyIgnoreSql(compiler.UpsertTriggerSql):
+    """pgtrigger's trigger SQL, with ``pgtrigger.ignore`` honoured for the table's owner only."""
+
+    def get_template(self):
+        template = super().get_template()
+        guard = "IF ({ignore_func_name}(TG_NAME) IS TRUE) THEN"
+        assert guard in template, "pgtrigger's template changed: review OwnerOnlyIgnoreSql"
+        return template.replace(
+            guard, f"IF ({{ignore_func_name}}(TG_NAME) IS TRUE AND {IS_OWNER}) THEN"
+        )
+
+
+class _Guarded(pgtrigger.Trigger):
+    def compile(self, model):
+        compiled = super().compile(model)
+        return compiler.Trigger(name=compiled.name, sql=OwnerOnlyIgnoreSql(**compiled.sql.kwargs))
+
+
+def _raise(message):
+    message = message.replace("'", "''")
+    return f"RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';"
+
+
+class Refuse(_Guarded):
+    """Refuse a row change (``operation``, optionally under ``condition``) with ``message``."""
+
+    when = pgtrigger.Before
+    level = pgtrigger.Row
+
+    def __init__(self, *, message, **kwargs):
+        self.message = message
+        super().__init__(**kwargs)
+
+    def get_func(self, model):
+        return _raise(self.message)
+
+
+class RefuseTruncate(_Guarded):
+    """Refuse ``TRUNCATE`` of the table to every role but its owner."""
+
+    when = pgtrigger.Before
+    level = pgtrigger.Statement
+    operation = pgtrigger.Truncate
+
+    def __init__(self, *, message, **kwargs):
+        self.message = message
+        super().__init__(**kwargs)
+
+    def get_func(self, model):
+        return f"IF {IS_OWNER} THEN RETURN NULL; END IF; {_raise(self.message)}"
+
+
+def append_only(label):
+    """The triggers of an append-only table: no UPDATE, no DELETE, no TRUNCATE."""
+    message = f"{label} are append-only: they cannot be changed or deleted."
+    return [
+        Refuse(name="append_only_update", operation=pgtrigger.Update, message=message),
+        Refuse(name="append_only_delete", operation=pgtrigger.Delete, message=message),
+        RefuseTruncate(name="append_only_truncate", message=message),
+    ]
