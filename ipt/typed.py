@@ -56,7 +56,7 @@ class TextFits(validators.MaxLengthValidator):
     """A field's length, refused in the words autosave uses."""
 
     def __call__(self, value):
-        if len(value) > self.limit_value:
+        if isinstance(value, str) and len(value) > self.limit_value:
             raise forms.ValidationError(
                 too_long_message(len(value), self.limit_value), code="max_length"
             )
@@ -151,7 +151,9 @@ def _harden(field):
     if getattr(field, "typed_input", False):
         return
     field.typed_input = True
-    if isinstance(field, forms.CharField) and not isinstance(field, forms.ChoiceField):
+    if isinstance(field, forms.CharField) and not isinstance(
+        field, (forms.UUIDField, forms.JSONField)
+    ):
         limit = field.max_length or MAX_NOTE_LENGTH
         field.max_length = limit
         field.validators = [
