@@ -3,10 +3,11 @@ from datetime import date
 
 from django import forms
 
+from ipt.typed import ModelForm as TypedModelForm
 from patients.models import Patient
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(TypedModelForm):
     # A token per page shown, sent back with the form: the same form submitted twice (a double
     # click, a resent request) adds the patient once.
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False)

@@ -2,19 +2,22 @@ from datetime import datetime
 
 from django import forms
 
+from ipt import typed
 from ipt.initial.contract import WEEKDAYS
 from ipt.measures import instruments
 from ipt.widgets import DateInput
 from sessions_app.models import Session, Technique
 
 
-class PlanForm(forms.Form):
+class PlanForm(typed.Form):
+    plan_dates = ("first_date",)
+
     first_date = forms.DateField(label="First session", widget=DateInput())
     weekday = forms.TypedChoiceField(label="Weekly on", choices=WEEKDAYS, coerce=int)
     at = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
 
-class StatusForm(forms.Form):
+class StatusForm(typed.Form):
     status = forms.ChoiceField(choices=Session.Status.choices, widget=forms.RadioSelect)
     status_note = forms.CharField(label="Reason", required=False, max_length=300)
 
@@ -28,14 +31,16 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(typed.Form):
+    plan_dates = ("scheduled_for",)
+
     scheduled_for = forms.DateTimeField(
         label="New date and time",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
-class MoodRatingForm(forms.Form):
+class MoodRatingForm(typed.Form):
     mood_rating = forms.TypedChoiceField(
         label="Mood today, from 0 (worst) to 10 (best)",
         choices=[(n, str(n)) for n in range(11)],
@@ -44,7 +49,7 @@ class MoodRatingForm(forms.Form):
     )
 
 
-class QuickPhq9Form(forms.Form):
+class QuickPhq9Form(typed.Form):
     """PHQ-9 typed as nine digits: fast by keyboard in the room."""
 
     def __init__(self, *args, **kwargs):
@@ -77,7 +82,7 @@ class QuickPhq9Form(forms.Form):
         return [self.cleaned_data[f"item_{item.number}"] for item in instruments.PHQ9.items]
 
 
-class TechniquesForm(forms.Form):
+class TechniquesForm(typed.Form):
     techniques = forms.MultipleChoiceField(
         label="Techniques used",
         choices=Technique.choices,
@@ -86,7 +91,7 @@ class TechniquesForm(forms.Form):
     )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(typed.Form):
     text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
 
 

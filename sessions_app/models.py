@@ -17,6 +17,7 @@ from ipt.course.models import TransitionRefused
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
 from ipt.rules import risk
+from ipt.typed import MAX_NOTE_LENGTH, UnsaveableText, clean_typed_text  # noqa: F401
 
 
 class Technique(models.TextChoices):
@@ -46,28 +47,6 @@ class SessionLocked(TransitionRefused):
 
     def __init__(self, message):
         super().__init__([message])
-
-
-class UnsaveableText(ValueError):
-    """A value that can never be saved as typed (too long for its field): retrying won't help."""
-
-
-# The longest text a note may hold (about 25 printed pages): far beyond any session's notes,
-# short enough that no page, chart or PDF struggles with it.
-MAX_NOTE_LENGTH = 50_000
-
-
-def clean_typed_text(field, value):
-    """Text as it will be stored: NUL characters (which PostgreSQL cannot store and no keyboard
-    types) are dropped; a text longer than its field allows is refused with the reason."""
-    value = value.replace("\x00", "")
-    limit = field.max_length or MAX_NOTE_LENGTH
-    if len(value) > limit:
-        raise UnsaveableText(
-            f"this text is {len(value):,} characters long and the field holds {limit:,}: "
-            "shorten it and it will be saved."
-        )
-    return value
 
 
 class Autosaved(models.Model):

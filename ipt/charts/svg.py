@@ -134,6 +134,15 @@ def month_year(day: datetime.date, with_day: bool = False) -> str:
     return f"{day.day} " * with_day + f"{MONTHS[day.month - 1]} {day.year}"
 
 
+def shift(day: datetime.date, days: float) -> datetime.date:
+    """`day` moved by `days`, held within the calendar: a stored 9999-12-31 has no day after
+    it, nor 0001-01-01 one before."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 @dataclass(frozen=True)
 class DateScale:
     """Days from `start` to `end` laid out from x = `left` to x = `right`."""
@@ -144,7 +153,7 @@ class DateScale:
     right: float
 
     def x(self, day: datetime.date) -> float:
-        share = (day - self.start).days / (self.end - self.start).days
+        share = (day - self.start).days / max(1, (self.end - self.start).days)
         return self.left + share * (self.right - self.left)
 
 
@@ -156,14 +165,19 @@ def date_ticks(
     for step in (-7, -14, 1, 2, 3, 6, 12, 24, 60, 120, 240):  # negative: days, else months
         ticks = []
         if step < 0:  # Mondays, for spans of a few weeks
-            day = start + datetime.timedelta(days=-start.weekday() % 7)
-            while day <= end:
+            day = shift(start, -start.weekday() % 7)
+            while day <= end and len(ticks) <= most:
                 ticks.append((day, f"{day.day} {MONTHS[day.month - 1]}"))
-                day += datetime.timedelta(days=-step)
+                if day == (day := shift(day, -step)):
+                    break  # the end of the calendar
         else:  # 1st of months whose index is a multiple of step: years land on 2020, 2025...
             m = start.year * 12 + start.month - 1 + (start.day > 1)
             m += -m % step
-            while (day := datetime.date(m // 12, m % 12 + 1, 1)) <= end:
+            while (
+                len(ticks) <= most
+                and m // 12 <= datetime.MAXYEAR
+                and (day := datetime.date(m // 12, m % 12 + 1, 1)) <= end
+            ):
                 ticks.append((day, str(day.year) if step >= 12 else month_year(day)))
                 m += step
         if len(ticks) <= most:

@@ -135,9 +135,9 @@ class _Plot:
         self.bottom = self.top + max(160, min(300, round(width * 0.34)))  # the axis, at 0
         first, last = min(days, default=datetime.date.min), max(days, default=datetime.date.min)
         span = (last - first).days
-        margin = datetime.timedelta(days=max(4, round(span * 0.04)) if span else 14)
-        start = first - margin if days else first  # x() needs some day
-        self.scale = DateScale(start, last + margin, self.left, self.right)
+        margin = max(4, round(span * 0.04)) if span else 14
+        start = svg.shift(first, -margin) if days else first  # x() needs some day
+        self.scale = DateScale(start, svg.shift(last, margin), self.left, self.right)
         self.precise = span <= 400  # the day of the month matters
 
     def x(self, day: datetime.date) -> float:

@@ -187,8 +187,8 @@ def timeline(
 
     events = sorted(events, key=lambda e: e.when)  # stable: same-day events keep their order
     first, last = events[0].when, events[-1].when
-    margin = datetime.timedelta(days=max(14, (last - first).days * 0.06))
-    scale = DateScale(first - margin, last + margin, 24, width - 24)
+    margin = max(14, (last - first).days * 0.06)
+    scale = DateScale(svg.shift(first, -margin), svg.shift(last, margin), 24, width - 24)
     precise = (last - first).days <= 120
     placed, rows, stack_h = _labels(events, scale, width, precise)
 

@@ -1,11 +1,14 @@
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.course.models import VARIANT_RULES, EndReason, TreatmentCourse, Variant
 from ipt.widgets import DateInput, session_minutes_in_range
 
 
-class CourseStartForm(forms.ModelForm):
+class CourseStartForm(typed.ModelForm):
+    plan_dates = ("start_date",)  # a course may be started ahead of its first session
+
     class Meta:
         model = TreatmentCourse
         fields = [
@@ -56,7 +59,7 @@ class CourseStartForm(forms.ModelForm):
         return cleaned
 
 
-class EndEarlyForm(forms.Form):
+class EndEarlyForm(typed.Form):
     reason = forms.ChoiceField(
         label="Why is the course ending?", choices=EndReason.choices, widget=forms.RadioSelect
     )
@@ -85,7 +88,7 @@ class EndEarlyForm(forms.Form):
         return cleaned
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(typed.Form):
     note = forms.CharField(
         label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

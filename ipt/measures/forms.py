@@ -5,12 +5,13 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.measures.models import RiskAssessment
 from ipt.rules import risk
 from ipt.widgets import DateInput, no_blank_radio
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(typed.Form):
     """One field per item of an instrument, built from its definition in ipt/measures/instruments.py."""
 
     taken_on = forms.DateField(label="Date completed", widget=DateInput())
@@ -54,8 +55,10 @@ class MeasureForm(forms.Form):
         return [self.cleaned_data[f"item_{item.number}"] for item in self.instrument.items]
 
 
-class RiskAssessmentForm(forms.ModelForm):
+class RiskAssessmentForm(typed.ModelForm):
     """A dated risk assessment; the rules it must meet are ``rules.risk.assessment_errors``."""
+
+    plan_dates = ("review_on",)
 
     class Meta:
         model = RiskAssessment

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from ipt import typed
 from ipt.course.models import Phase
 from ipt.supervision.caseload import DEFAULT_SORT, FLAGS, SORTS
 from ipt.supervision.models import SessionRating
@@ -16,7 +17,7 @@ def _sort_choices():
     return choices
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(typed.Form):
     """GET filters of the caseload review. A value that is not a choice is ignored."""
 
     therapist = forms.ChoiceField(required=False)
@@ -46,7 +47,7 @@ class DashboardFilterForm(forms.Form):
         }
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(typed.Form):
     session = forms.ModelChoiceField(
         label="About",
         queryset=Session.objects.none(),
@@ -78,7 +79,7 @@ SCORES = [
 ]
 
 
-class SessionRatingForm(forms.Form):
+class SessionRatingForm(typed.Form):
     """A 1-5 score and a comment for each key IPT element; elements left blank are not rated."""
 
     def __init__(self, *args, existing=(), **kwargs):

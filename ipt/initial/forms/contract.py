@@ -5,6 +5,7 @@ import unicodedata
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.initial.contract import TreatmentContract
 from ipt.widgets import DateInput, TimeInput, session_minutes_in_range
 
@@ -26,8 +27,10 @@ def _same_name(typed, full_name):
     return comparable_name(typed) == comparable_name(full_name)
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(typed.ModelForm):
     """The terms of an unsigned contract, checked against the course they belong to."""
+
+    plan_dates = ("start_date", "expected_end_date")
 
     class Meta:
         model = TreatmentContract
@@ -124,7 +127,7 @@ class ContractForm(forms.ModelForm):
         return cleaned
 
 
-class ContractSignForm(forms.Form):
+class ContractSignForm(typed.Form):
     """The patient's typed name is their signature; the therapist signs as the logged-in user."""
 
     patient_name = forms.CharField(
@@ -178,7 +181,7 @@ class ContractSignForm(forms.Form):
         return cleaned
 
 
-class ContractAmendForm(forms.Form):
+class ContractAmendForm(typed.Form):
     reason = forms.CharField(
         label="Why is the contract being amended?",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.course.models import Variant
 from ipt.initial.models import Formulation, InventoryPerson, ProblemArea, ProblemAreaGoal, SickRole
 from ipt.widgets import DateInput
@@ -10,7 +11,7 @@ from ipt.widgets import DateInput
 Area = ProblemArea.Area
 
 
-class SickRoleForm(forms.ModelForm):
+class SickRoleForm(typed.ModelForm):
     class Meta:
         model = SickRole
         fields = ["given_on", "excused", "commitments", "limited", "notes"]
@@ -74,7 +75,7 @@ class GoalsField(forms.CharField):
         return goals
 
 
-class ProblemAreaForm(forms.ModelForm):
+class ProblemAreaForm(typed.ModelForm):
     """One problem area; only the fields of its kind are kept, the others are cleared.
 
     The area itself is chosen before the form is shown (``area``) and cannot change on edit:
@@ -243,7 +244,7 @@ class ProblemAreaForm(forms.ModelForm):
         return problem_area
 
 
-class FormulationForm(forms.ModelForm):
+class FormulationForm(typed.ModelForm):
     class Meta:
         model = Formulation
         fields = ["text", "shared_on"]

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.initial.models import InventoryPerson, LifeEvent
 from ipt.widgets import DateInput
 
@@ -20,7 +21,7 @@ QUESTIONS = [
 ]
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(typed.ModelForm):
     """One significant person, asked about as in the IPT inventory (IPT-REFERENCE.md, step 3).
 
     Only name, relationship and closeness are required: the rest is often filled in over the
@@ -97,7 +98,7 @@ class PersonForm(forms.ModelForm):
         return [self[name] for name in self.QUESTIONS]
 
 
-class LifeEventForm(forms.ModelForm):
+class LifeEventForm(typed.ModelForm):
     """A life event or a change in the symptoms, for the timeline (IPT-REFERENCE.md, step 4)."""
 
     class Meta:

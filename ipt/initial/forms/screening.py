@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.initial.models import Diagnosis, SuitabilityScreen
 from ipt.widgets import DateInput, no_blank_radio
 
@@ -18,7 +19,7 @@ def _yes_no(label, yes="Yes", no="No"):
     )
 
 
-class SuitabilityForm(forms.ModelForm):
+class SuitabilityForm(typed.ModelForm):
     # IPT-REFERENCE.md, "Before starting: suitability": each contraindication screened for, and
     # the capacities IPT needs recorded.
     acute_mania = _yes_no("Acute mania", yes="Present", no="Absent")
@@ -78,7 +79,9 @@ class SuitabilityForm(forms.ModelForm):
         return [self[name] for name in self.CAPACITIES]
 
 
-class DiagnosisForm(forms.ModelForm):
+class DiagnosisForm(typed.ModelForm):
+    unchecked_dates = ("onset",)  # month and year only: its own rule
+
     class Meta:
         model = Diagnosis
         fields = [

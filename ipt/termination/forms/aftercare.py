@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.measures import instruments
 from ipt.measures.forms import MeasureForm
 from ipt.termination.models import (
@@ -21,7 +22,7 @@ def _not_in_future(day, message):
     return day
 
 
-class RelapsePlanForm(forms.ModelForm):
+class RelapsePlanForm(typed.ModelForm):
     class Meta:
         model = RelapsePreventionPlan
         fields = ["written_on", "if_symptoms_return", "emergency_contacts"]
@@ -62,7 +63,7 @@ class RelapsePlanForm(forms.ModelForm):
         return day
 
 
-class TriggerForm(forms.ModelForm):
+class TriggerForm(typed.ModelForm):
     """One row of the plan: interpersonal trigger → warning signs → coping → people."""
 
     class Meta:
@@ -116,7 +117,7 @@ class TriggerForm(forms.ModelForm):
         return self._tidy("people")
 
 
-class MaintenanceForm(forms.ModelForm):
+class MaintenanceForm(typed.ModelForm):
     class Meta:
         model = MaintenanceContract
         fields = [
@@ -177,7 +178,9 @@ class MaintenanceForm(forms.ModelForm):
         return bool(moved & set(self.changed_data))
 
 
-class BoosterForm(forms.Form):
+class BoosterForm(typed.Form):
+    plan_dates = ("due_on",)
+
     due_on = forms.DateField(label="Date of the booster session", widget=DateInput())
     notes = forms.CharField(
         label="Why now (optional)",
@@ -199,7 +202,7 @@ class BoosterForm(forms.Form):
         return day
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(typed.ModelForm):
     """Whether a follow-up was held or missed, when, and what came of it."""
 
     status = forms.ChoiceField(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from ipt import typed
 from ipt.initial.models import Closeness, InventoryPerson, ProblemArea, ProblemAreaGoal
 from ipt.termination.models import ProgressReview
 from ipt.widgets import DateInput
@@ -18,7 +19,7 @@ class GoalRow:
     note: forms.BoundField
 
 
-class ProgressReviewForm(forms.ModelForm):
+class ProgressReviewForm(typed.ModelForm):
     """The review itself, plus a rating and a note for each contract goal.
 
     IPT: progress is reviewed against the baseline measure and the goals agreed in the
@@ -132,7 +133,7 @@ class PersonRow:
     field: forms.BoundField
 
 
-class ClosenessAtEndForm(forms.Form):
+class ClosenessAtEndForm(typed.Form):
     """The ring each inventory person is in now, at the end of therapy."""
 
     def __init__(self, *args, people, **kwargs):
