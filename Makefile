@@ -6,11 +6,11 @@ run:
 
 # Lint and check, then the whole suite (browser tests included) on a throwaway PostgreSQL.
 test: lint check
-	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest
+	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest -n auto
 
 # The edit-test loop: lint and check, then the suite without the browser tests.
 test-fast: lint check
-	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest --ignore=tests/browser
+	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest -n auto --ignore=tests/browser
 
 # Django's system checks, and no model change without its migration (makemigrations --check
 # fails on one; it reads the migration history, hence the throwaway PostgreSQL).

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from ipt.devtools.demo.builders import backdating
 from ipt.models import (
     Phase,
     PhaseTransition,
@@ -402,7 +403,8 @@ def _transition(course, by, to_phase, day, from_phase=None):
         to_phase=to_phase,
         by=by,
     )
-    PhaseTransition.objects.filter(pk=t.pk).update(at=_at(day))
+    with backdating():
+        PhaseTransition.objects.filter(pk=t.pk).update(at=_at(day))
 
 
 def _load(course):

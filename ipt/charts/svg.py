@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from ipt.dates import shift
+
 FONT = "DejaVu Sans, sans-serif"
 INK, MUTED, WHITE, AXIS = "#1a1a1a", "#4a4a4a", "#ffffff", "#333333"
 SYMPTOM = "#a50f15"  # dark red: 7:1 on white and unlike every life-event colour
@@ -132,15 +134,6 @@ def wrapped_legend(
 def month_year(day: datetime.date, with_day: bool = False) -> str:
     """'Mar 2025'; '3 Mar 2025' on timelines of a few months, where the day matters."""
     return f"{day.day} " * with_day + f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def shift(day: datetime.date, days: float) -> datetime.date:
-    """`day` moved by `days`, held within the calendar: a stored 9999-12-31 has no day after
-    it, nor 0001-01-01 one before."""
-    try:
-        return day + datetime.timedelta(days=days)
-    except OverflowError:
-        return datetime.date.max if days > 0 else datetime.date.min
 
 
 @dataclass(frozen=True)

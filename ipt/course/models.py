@@ -1,7 +1,6 @@
 """The treatment course: one time-limited IPT contract with a patient, and its phases."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -12,6 +11,7 @@ from django.utils.functional import cached_property
 from ipt.accounts.models import Role
 from ipt.accounts.triggers import append_only
 from ipt.course import steps
+from ipt.dates import shift
 from ipt.measures import instruments
 from ipt.rules import risk
 
@@ -268,7 +268,7 @@ class TreatmentCourse(models.Model):
 
     @property
     def expected_end_date(self):
-        return self.start_date + timedelta(weeks=self.planned_sessions - 1)
+        return shift(self.start_date, weeks=self.planned_sessions - 1)
 
     def is_own_measure(self, measure):
         """Whether a score belongs to the course itself: the one definition of "in course".

@@ -1,6 +1,6 @@
 """The treatment contract: signed by patient and therapist, never edited once signed."""
 
-from datetime import time, timedelta
+from datetime import time
 
 import pgtrigger
 from django.conf import settings
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
+from ipt.dates import shift
 
 DEFAULT_MISSED_SESSION_POLICY = (
     "If you cannot come, please let us know at least 24 hours before. A missed session still "
@@ -149,7 +150,7 @@ class TreatmentContract(models.Model):
             session_time=session_time or time(10, 0),
             session_minutes=course.session_minutes,
             start_date=start,
-            expected_end_date=start + timedelta(weeks=course.planned_sessions - 1),
+            expected_end_date=shift(start, weeks=course.planned_sessions - 1),
             sick_role=sick_role_text,
         )
 
