@@ -136,7 +136,7 @@ def facts_for(course, sessions, *, today=None):
     transitions = list(course.transitions.all())
     entered = {}
     for t in sorted(transitions, key=lambda t: (t.at, t.pk)):
-        entered.setdefault(t.to_phase, _local_date(t.at))
+        entered.setdefault(t.to_phase, t.began_on)
 
     signed = [
         max(c.patient_signed_on, c.therapist_signed_on)

@@ -355,3 +355,67 @@ def test_saving_the_diagnosis_leads_to_the_baseline_phq9(client_for, owner, pati
     )  # fmt: skip
     assert response.url == reverse("course:measure_new", args=[course.pk, "phq9"])
     assert _reload(course).diagnosis.summary == "Major depressive disorder, recurrent, moderate"
+
+
+@pytest.mark.parametrize("typed", ["2026-03", "March 2026", "Mar 2026", "03/2026", "2026-03-17"])
+def test_the_onset_is_a_month_and_reads_as_one(client_for, owner, patient, typed):
+    course = CourseFactory(patient=patient)
+    client = client_for(owner)
+    response = client.post(
+        reverse("course:diagnosis", args=[course.pk]),
+        {"disorder": "mdd", "episode": "single", "severity": "mild",
+         "onset": typed, "diagnosed_on": "2026-09-07", "explained_as_illness": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.text
+    assert _reload(course).diagnosis.onset == date(2026, 3, 1)
+    page = client.get(reverse("course:diagnosis", args=[course.pk])).text
+    assert 'type="month"' in page and 'value="2026-03"' in page
+    assert "March 2026" in client.get(reverse("course:timeline", args=[course.pk])).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("sometime", "Enter a month and year, e.g. 2026-03 or March 2026."),
+        ("2099-01", "The month cannot be in the future."),
+        ("1850-01", "Enter a month from 1900 on."),
+        ("2026-10", "The episode&#x27;s onset comes before the diagnosis."),
+    ],
+)
+def test_an_onset_that_is_no_month_is_refused_with_the_text_kept(
+    client_for, owner, patient, typed, message
+):
+    course = CourseFactory(patient=patient)
+    response = client_for(owner).post(
+        reverse("course:diagnosis", args=[course.pk]),
+        {"disorder": "mdd", "episode": "single", "severity": "mild",
+         "onset": typed, "diagnosed_on": "2026-09-07", "explained_as_illness": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert message in response.text
+    assert f'value="{typed}"' in response.text
+
+
+def test_the_middle_phase_can_begin_on_the_day_it_was_agreed(client_for, owner, patient):
+    course = ready_for_middle_phase(CourseFactory(patient=patient))
+    agreed = timezone.localdate() - timedelta(days=3)
+    client = client_for(owner)
+    client.post(reverse("course:enter_middle", args=[course.pk]), {"on": agreed.isoformat()})
+    transition = PhaseTransition.objects.get()
+    assert (transition.on, transition.began_on) == (agreed, agreed)
+    assert f"{agreed:%-d %b %Y}" in client.get(course.get_absolute_url()).text
+
+
+@pytest.mark.parametrize("days", [1, -400])
+def test_a_phase_date_in_the_future_or_before_the_course_is_refused_with_the_note_kept(
+    client_for, owner, patient, days
+):
+    course = ready_for_middle_phase(CourseFactory(patient=patient))
+    response = client_for(owner).post(
+        reverse("course:enter_middle", args=[course.pk]),
+        {"on": (timezone.localdate() + timedelta(days=days)).isoformat(), "note": "typed note"},
+    )
+    assert response.status_code == 200
+    assert "typed note" in response.text
+    assert not PhaseTransition.objects.exists()
+    assert _reload(course).phase == Phase.INITIAL

@@ -89,6 +89,16 @@ class EndEarlyForm(typed.Form):
 
 
 class TransitionForm(typed.Form):
+    on = forms.DateField(
+        label="The phase began on",
+        required=False,  # left empty: today
+        widget=DateInput(),
+        help_text="Today, or the day of the session where it was agreed.",
+    )
     note = forms.CharField(
         label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()

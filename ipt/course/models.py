@@ -407,7 +407,7 @@ class TreatmentCourse(models.Model):
         return None
 
     # --- phase transitions: guard -> change -> record ----------------------------------------
-    def _transition(self, to_phase, by, note="", *, guard, **fields):
+    def _transition(self, to_phase, by, note="", *, guard, on=None, **fields):
         """Guard, lock, re-check, change, record.
 
         ``guard(course)`` raises TransitionRefused with the reasons. It runs first on the
@@ -429,7 +429,7 @@ class TreatmentCourse(models.Model):
                 )
             guard(fresh)
             PhaseTransition.objects.create(
-                course=self, from_phase=fresh.phase, to_phase=to_phase, by=by, note=note
+                course=self, from_phase=fresh.phase, to_phase=to_phase, by=by, note=note, on=on
             )
             self.phase = to_phase
             for name, value in fields.items():
@@ -442,19 +442,38 @@ class TreatmentCourse(models.Model):
                 [f"The course is in the {self.get_phase_display().lower()}, so it cannot {action}."]
             )
 
-    def enter_middle_phase(self, by, note=""):
+    def phase_date_blockers(self, on):
+        """A phase begins on a day of the course: not before it started, nor before the phase
+        it follows began, nor in the future (``on`` None: today)."""
+        if on is None:
+            return []
+        if on > timezone.localdate():
+            return ["A phase begins on a day that has come: give today or an earlier date."]
+        began = [self.start_date, *(t.began_on for t in self.transitions.all())]
+        if on < max(began):
+            return [
+                f"The phase cannot begin before {max(began):%-d %b %Y}, when the course "
+                "or its current phase began."
+            ]
+        return []
+
+    def enter_middle_phase(self, by, note="", on=None):
+        """``on``: the day the middle phase began (the session it was agreed in), today if None."""
+
         def guard(course):
             course._require_phase(Phase.INITIAL, action="enter the middle phase")
-            if blockers := course.middle_phase_blockers():
+            if blockers := course.middle_phase_blockers() + course.phase_date_blockers(on):
                 raise TransitionRefused(blockers)
 
-        self._transition(Phase.MIDDLE, by, note, guard=guard)
+        self._transition(Phase.MIDDLE, by, note, guard=guard, on=on)
 
-    def enter_termination_phase(self, by, note=""):
+    def enter_termination_phase(self, by, note="", on=None):
         def guard(course):
             course._require_phase(Phase.MIDDLE, action="move to the termination phase")
+            if blockers := course.phase_date_blockers(on):
+                raise TransitionRefused(blockers)
 
-        self._transition(Phase.TERMINATION, by, note, guard=guard)
+        self._transition(Phase.TERMINATION, by, note, guard=guard, on=on)
 
     @property
     def phq9_outcome(self):
@@ -545,6 +564,12 @@ class PhaseTransition(models.Model):
     to_phase = models.CharField(max_length=20, choices=Phase.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField(
+        "began on",
+        null=True,
+        blank=True,
+        help_text="The day the new phase began, where it was recorded later; else the day of `at`.",
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -559,3 +584,8 @@ class PhaseTransition(models.Model):
 
     def __str__(self):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"
+
+    @property
+    def began_on(self):
+        """The day the phase began: as given, else the local day it was recorded."""
+        return self.on or timezone.localtime(self.at).date()

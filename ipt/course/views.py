@@ -60,7 +60,7 @@ def course_start(request, patient_pk):
     return render(request, "ipt/course/start.html", {"patient": patient, "form": form})
 
 
-def course_overview(request, pk):
+def course_overview(request, pk, transition_form=None):
     course, can_write = get_course_for(request, pk)
     sessions = list(course.sessions.select_related("phq9"))
     chart, chart_rows = symptom_chart(course, sessions)
@@ -72,7 +72,7 @@ def course_overview(request, pk):
             "steps": course.initial_phase_steps(),
             "blockers": course.middle_phase_blockers() if course.phase == Phase.INITIAL else [],
             "transitions": course.transitions.select_related("by"),
-            "transition_form": TransitionForm(),
+            "transition_form": transition_form or TransitionForm(),
             "progress": course_progress(course, sessions),
             "chart": chart,
             "chart_rows": chart_rows,
@@ -87,13 +87,15 @@ def course_overview(request, pk):
 def enter_middle_phase(request, pk):
     course, _ = get_course_for(request, pk, action="enter middle phase")
     form = TransitionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return course_overview(request, pk, transition_form=form)
     try:
-        course.enter_middle_phase(request.user, note=form.cleaned_data.get("note", ""))
+        course.enter_middle_phase(request.user, **form.cleaned_data)
     except TransitionRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
         messages.warning(request, "The course stays in the initial phase until these are in place.")
+        return course_overview(request, pk, transition_form=form)
     else:
         messages.success(request, "The course is now in the middle phase.")
     return redirect(course)
@@ -103,12 +105,14 @@ def enter_middle_phase(request, pk):
 def enter_termination_phase(request, pk):
     course, _ = get_course_for(request, pk, action="enter termination phase")
     form = TransitionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return course_overview(request, pk, transition_form=form)
     try:
-        course.enter_termination_phase(request.user, note=form.cleaned_data.get("note", ""))
+        course.enter_termination_phase(request.user, **form.cleaned_data)
     except TransitionRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
+        return course_overview(request, pk, transition_form=form)
     else:
         messages.success(
             request,

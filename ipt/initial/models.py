@@ -109,7 +109,9 @@ class Diagnosis(models.Model):
     other_disorder = models.CharField("other disorder (describe)", max_length=200, blank=True)
     episode = models.CharField("episode", max_length=20, choices=Episode.choices)
     severity = models.CharField("severity", max_length=20, choices=Severity.choices)
-    onset = models.DateField("onset of the current episode", help_text="Month and year are enough.")
+    onset = models.DateField(
+        "onset of the current episode", help_text="The month and year, e.g. March 2026."
+    )
     diagnosed_on = models.DateField("diagnosed on")
     explained_as_illness = models.BooleanField(
         "explained to the patient as a common, treatable medical illness", default=False

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ipt import typed
 from ipt.initial.models import Diagnosis, SuitabilityScreen
-from ipt.widgets import DateInput, no_blank_radio
+from ipt.widgets import DateInput, MonthField, no_blank_radio
 
 
 def _yes_no(label, yes="Yes", no="No"):
@@ -80,10 +80,11 @@ class SuitabilityForm(typed.ModelForm):
 
 
 class DiagnosisForm(typed.ModelForm):
-    unchecked_dates = ("onset",)  # month and year only: its own rule
+    unchecked_dates = ("onset",)  # a month: MonthField holds it to 1900 .. this month
 
     class Meta:
         model = Diagnosis
+        field_classes = {"onset": MonthField}
         fields = [
             "disorder",
             "other_disorder",
@@ -95,7 +96,6 @@ class DiagnosisForm(typed.ModelForm):
             "notes",
         ]
         widgets = {
-            "onset": DateInput(),
             "diagnosed_on": DateInput(),
             "episode": forms.RadioSelect,
             "severity": forms.RadioSelect,
@@ -115,6 +115,6 @@ class DiagnosisForm(typed.ModelForm):
         ):
             self.add_error("other_disorder", "Name the disorder.")
         onset, diagnosed = cleaned.get("onset"), cleaned.get("diagnosed_on")
-        if onset and diagnosed and onset > diagnosed:
+        if onset and diagnosed and onset > diagnosed.replace(day=1):
             self.add_error("onset", "The episode's onset comes before the diagnosis.")
         return cleaned
