@@ -200,7 +200,7 @@ def reschedule(request, pk):
             messages.success(
                 request,
                 f"{session.label} moved to "
-                f"{timezone.localtime(session.scheduled_for):%a %d %b %H:%M}.",
+                f"{timezone.localtime(session.scheduled_for):%a %-d %b %H:%M}.",
             )
     else:
         messages.error(request, "Give the new date and time.")

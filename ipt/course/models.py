@@ -210,7 +210,7 @@ class TreatmentCourse(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_variant_display()} for {self.patient} from {self.start_date:%d %b %Y}"
+        return f"{self.get_variant_display()} for {self.patient} from {self.start_date:%-d %b %Y}"
 
     def get_absolute_url(self):
         return reverse("course:overview", args=[self.pk])

@@ -72,7 +72,7 @@ def initial_phase_steps(course):
             "sick_role",
             "Sick role",
             sick_role is not None,
-            f"Given on {sick_role.given_on:%d %b %Y}." if sick_role else "Not yet given.",
+            f"Given on {sick_role.given_on:%-d %b %Y}." if sick_role else "Not yet given.",
             url("sick_role"),
         ),
         Step(
@@ -112,7 +112,7 @@ def initial_phase_steps(course):
             "Treatment contract",
             bool(contract and contract.is_signed),
             (
-                f"Version {contract.version}, signed {contract.patient_signed_on:%d %b %Y}."
+                f"Version {contract.version}, signed {contract.patient_signed_on:%-d %b %Y}."
                 if contract and contract.is_signed
                 else (
                     f"Version {contract.version}, not yet signed."

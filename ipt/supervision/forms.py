@@ -66,7 +66,7 @@ class FeedbackForm(typed.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = course.sessions.filter(status=Session.Status.HELD)
         self.fields["session"].label_from_instance = lambda s: (
-            f"Session {s.number} ({s.scheduled_for:%d %b %Y})"
+            f"Session {s.number} ({s.scheduled_for:%-d %b %Y})"
         )
 
 

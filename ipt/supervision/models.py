@@ -27,7 +27,7 @@ class SupervisionFeedback(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"Feedback of {self.created_at:%d %b %Y}"
+        return f"Feedback of {self.created_at:%-d %b %Y}"
 
     def acknowledge(self):
         if self.acknowledged_at is None:
