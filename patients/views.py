@@ -3,9 +3,11 @@ clinical: the caseload list and the patient's courses are in ipt/course/views.py
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ipt.accounts.models import AccessEvent
 from patients.access import get_patient_for
 from patients.forms import PatientForm
 
@@ -37,3 +39,13 @@ def patient_edit(request, pk):
         messages.success(request, "The patient's details have been saved.")
         return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_http_methods(["GET"])
+def access_log(request, pk):
+    """Who opened or changed this patient's record, newest first: the audit trail itself,
+    for the care team (this look is recorded too)."""
+    patient, _ = get_patient_for(request, pk, action="read access log")
+    events = AccessEvent.objects.filter(patient=patient).select_related("user")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "patients/access_log.html", {"patient": patient, "page": page})
