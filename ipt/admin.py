@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipt.accounts.models import AccessEvent, AuthEvent, Role, StaffChange, User
 
@@ -23,6 +26,30 @@ class UserAdmin(BaseUserAdmin):
 
     list_display = ["username", "first_name", "last_name", "role", "supervisor", "is_active"]
     list_filter = ["role", "is_active"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset the sign-in code (lost phone: they set up a new one)")
+    def reset_second_factor(self, request, queryset):
+        """Deletes the chosen users' authenticator and recovery codes, recorded as a staff
+        change; they enrol again at their next sign-in. The keys themselves are never shown
+        in the admin (django-otp's device admin is not registered)."""
+        reset = 0
+        with transaction.atomic():
+            for user in queryset.select_for_update():
+                if user.pk == request.user.pk:
+                    continue  # one's own factor is reset by another admin
+                devices = TOTPDevice.objects.filter(user=user).count()
+                TOTPDevice.objects.filter(user=user).delete()
+                StaticDevice.objects.filter(user=user).delete()
+                StaffChange.objects.create(
+                    by=request.user,
+                    user=user,
+                    field="second factor",
+                    before=f"{devices} authenticator{'s' if devices != 1 else ''}",
+                    after="reset",
+                )
+                reset += 1
+        self.message_user(request, f"Sign-in code reset for {reset} account(s).", messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -92,3 +119,10 @@ class AccessEventAdmin(ReadOnlyAudit):
     list_display = ["at", "user", "patient_id", "action", "method", "path", "ip_address"]
     list_filter = ["action"]
     date_hierarchy = "at"
+
+
+# django-otp registers its devices in the admin, where a device's page shows its secret key and
+# QR code: nobody, the clinic admin included, may read another user's second factor.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "ipt",
@@ -70,14 +73,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ipt.middleware.LoginRequiredMiddleware",
+    "ipt.accounts.mfa.mfa_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ipt.middleware.patient_data_headers",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Second factor (django-otp, ipt/accounts/mfa.py): every staff account signs in with a TOTP
+# code after the password whenever DEBUG is off. The demo clinic (DEBUG) leaves it optional so
+# that its users sign in with a password alone; MFA_REQUIRED=1 turns it on locally too.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "IPT"
 
 # Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or from one
 # address, logins are refused for the cool-off time, whatever the password; a clinic admin

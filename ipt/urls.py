@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ipt import views
+from ipt.accounts import mfa
 from ipt.course import views as course
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
@@ -16,6 +17,7 @@ patient_patterns = [
     path("new/", patients.patient_create, name="create"),
     path("<int:pk>/", course.patient_detail, name="detail"),
     path("<int:pk>/edit/", patients.patient_edit, name="edit"),
+    path("<int:pk>/access/", patients.access_log, name="access_log"),
 ]
 
 course_patterns = [
@@ -79,6 +81,10 @@ course_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("accounts/security/", mfa.security, name="mfa_security"),
+    path("accounts/code/setup/", mfa.setup, name="mfa_setup"),
+    path("accounts/code/", mfa.verify, name="mfa_verify"),
+    path("accounts/code/recovery/", mfa.recovery_codes, name="mfa_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include((patient_patterns, "patients"))),
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),

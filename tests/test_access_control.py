@@ -145,6 +145,7 @@ READ, WRITE, SUPERVISE = "read", "write", "supervise"
 
 OWNERSHIP = {
     "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, READ),
+    "patients:access_log": ("get", lambda w: {"pk": w["patient"].pk}, READ),
     "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, WRITE),
     "course_start": ("get", lambda w: {"patient_pk": w["patient"].pk}, WRITE),
     "course:overview": ("get", _course, READ),
@@ -542,6 +543,9 @@ MAY_WRITE = {
     ("logout", EVERYONE): "ends one's own login",
     ("password_change", EVERYONE): "one's own password",
     ("admin:logout", EVERYONE): "ends one's own login",
+    ("mfa_setup", EVERYONE): "one's own second factor",
+    ("mfa_verify", EVERYONE): "one's own second factor",
+    ("mfa_recovery_codes", EVERYONE): "one's own recovery codes",
 }
 
 
