@@ -500,4 +500,4 @@ class Addendum(models.Model):
         triggers = append_only("Addenda")
 
     def __str__(self):
-        return f"Addendum of {self.at:%d %b %Y}"
+        return f"Addendum of {self.at:%-d %b %Y}"
