@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def clinic(request):
-    return {"clinic_name": settings.CLINIC_NAME}
+    return {"clinic_name": settings.CLINIC_NAME, "idle_seconds": settings.SESSION_COOKIE_AGE}

@@ -76,8 +76,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ipt.middleware.LoginRequiredMiddleware",
-    "ipt.accounts.mfa.mfa_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ipt.accounts.sessions.session_lifetime_middleware",
+    "ipt.accounts.mfa.mfa_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ipt.middleware.patient_data_headers",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -161,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Clinical records on a shared clinic computer: an idle session ends after two hours.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a login ends this long after the sign-in (ipt/accounts/sessions.py).
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ipt import views
-from ipt.accounts import mfa
+from ipt.accounts import mfa, sessions
 from ipt.course import views as course
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
@@ -85,7 +86,21 @@ urlpatterns = [
     path("accounts/code/setup/", mfa.setup, name="mfa_setup"),
     path("accounts/code/", mfa.verify, name="mfa_verify"),
     path("accounts/code/recovery/", mfa.recovery_codes, name="mfa_recovery_codes"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/stay/", sessions.stay_signed_in, name="stay_signed_in"),
+    # Django's accounts views, but the password reset by email: a clinic admin sets a new
+    # password in the admin (and resets the sign-in code), so no mailbox opens an account.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("patients/", include((patient_patterns, "patients"))),
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
     path("courses/<int:pk>/", include((course_patterns, "course"))),

@@ -67,10 +67,6 @@ PUBLIC = {
     "login",
     "favicon",
     "admin:login",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
 }
 
 
@@ -544,6 +540,7 @@ MAY_WRITE = {
     ("password_change", EVERYONE): "one's own password",
     ("admin:logout", EVERYONE): "ends one's own login",
     ("mfa_setup", EVERYONE): "one's own second factor",
+    ("stay_signed_in", EVERYONE): "keeps one's own login",
     ("mfa_verify", EVERYONE): "one's own second factor",
     ("mfa_recovery_codes", EVERYONE): "one's own recovery codes",
 }

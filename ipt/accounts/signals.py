@@ -9,11 +9,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from ipt.accounts.models import AuthEvent
+from ipt.accounts.sessions import mark_sign_in
 
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
     AuthEvent.record(request, AuthEvent.Kind.LOGIN, user=user)
+    if request is not None and hasattr(request, "session"):
+        mark_sign_in(request)
 
 
 @receiver(user_logged_out)
