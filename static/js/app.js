@@ -16,7 +16,8 @@
       // "submit" would do nothing for the many hx-trigger="change" controls on the session page.)
       htmx.ajax(config.verb, config.path, { source: elt });
     };
-    if (dialog && !dialog.open) dialog.showModal();
+    // A notice, not a modal: the focus stays where the therapist is typing (see autosave.js).
+    if (dialog && !dialog.open) dialog.setAttribute("open", "");
   });
 
   function tryAgain(dialog) {

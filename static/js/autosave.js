@@ -70,8 +70,10 @@
   }
 
   function loginExpired() {
+    // Opened as a notice, not a modal: the caret stays in the field and every keystroke lands
+    // there (showModal() would move the focus into the dialog). It is announced as an alert.
     const dialog = document.getElementById("login-expired");
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) dialog.setAttribute("open", "");
   }
 
   function loginBack() {

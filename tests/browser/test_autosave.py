@@ -463,3 +463,23 @@ def test_rows_added_during_the_session_appear_in_place_and_save_as_typed(open_se
     expect(page.locator("#homework article").get_by_label("The action")).to_have_value(
         re.compile("^Call Maria on Wednesday")
     )
+
+
+def test_the_expired_login_notice_leaves_the_caret_in_the_field(open_session, ipt_session):
+    """The login runs out mid-sentence: the notice appears and is announced, but the caret
+    stays in the text area and every character typed after it lands there."""
+    page = open_session(ipt_session, fake_clock=True)
+    dialog = page.locator("#login-expired")
+    mood = page.get_by_label(MOOD)
+    type_and_save(mood, "Started the week hopeful.")
+    LoginSession.objects.all().delete()
+    hold_timers(page)
+    mood.press_sequentially(" Then")
+    page.clock.run_for(1000)  # the pause after typing: the autosave goes, and is refused
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("alert")).to_contain_text("Your login has expired")
+    expect(mood).to_be_focused()
+    rest = " Maria cancelled their lunch, and she spent the whole of Sunday in bed." * 4
+    page.keyboard.type(rest)  # into whatever has the focus, as a person would
+    expect(mood).to_be_focused()
+    expect(mood).to_have_value("Started the week hopeful. Then" + rest)
