@@ -149,3 +149,51 @@ def test_the_same_measure_form_submitted_in_parallel_records_one(owner):
     outcomes = race(record)
     assert outcomes.count("done") == THREADS
     assert MeasureResponse.objects.filter(course=course).count() == 1
+
+
+def test_parallel_signatures_sign_the_contract_once(owner, patient):
+    from ipt.initial.contract import TreatmentContract
+
+    course = ready_for_middle_phase(CourseFactory(patient=patient), sign=False)
+    contract = TreatmentContract.objects.get(course=course)
+
+    def sign():
+        TreatmentContract.objects.get(pk=contract.pk).sign(
+            patient_name=patient.full_name,
+            patient_date=date(2026, 9, 21),
+            therapist=owner,
+            therapist_date=date(2026, 9, 21),
+        )
+
+    outcomes = race(sign)
+    assert len(outcomes) == THREADS, outcomes  # none failed with a database error
+    assert outcomes.count("done") == 1, outcomes
+    assert all("already signed" in o for o in outcomes if o != "done"), outcomes
+    assert TreatmentContract.objects.get(pk=contract.pk).is_signed
+
+
+def test_parallel_finalise_finalises_once(owner, patient):
+    course = CourseFactory(patient=patient, phase=Phase.MIDDLE)
+    session = SessionFactory(course=course, number=1, status=Session.Status.HELD)
+    if session.finalise_blockers():
+        pytest.skip("the factory's session is not ready to finalise")
+    outcomes = race(lambda: Session.objects.get(pk=session.pk).finalise(owner))
+    assert outcomes.count("done") == 1, outcomes
+    assert Session.objects.get(pk=session.pk).finalised_at is not None
+
+
+def test_parallel_acknowledgements_keep_the_first_time(owner, supervisor, patient):
+    from ipt.supervision.models import SupervisionFeedback
+
+    course = CourseFactory(patient=patient, phase=Phase.MIDDLE)
+    feedback = SupervisionFeedback.objects.create(course=course, author=supervisor, text="Good.")
+    times = []
+
+    def acknowledge():
+        item = SupervisionFeedback.objects.get(pk=feedback.pk)
+        item.acknowledge()
+        times.append(item.acknowledged_at)
+
+    assert race(acknowledge).count("done") == THREADS
+    assert len(set(times)) == 1
+    assert SupervisionFeedback.objects.get(pk=feedback.pk).acknowledged_at == times[0]

@@ -192,7 +192,7 @@ class TreatmentContract(models.Model):
         self.save(update_fields=["focal_areas", "goals"])
         return True
 
-    def sign(self, *, patient_name, patient_date, therapist, therapist_date):
+    def sign_blockers(self, patient_name):
         reasons = []
         if self.is_signed:
             reasons.append("This contract is already signed; amend it to change anything.")
@@ -204,14 +204,23 @@ class TreatmentContract(models.Model):
             )
         if not patient_name.strip():
             reasons.append("The patient's typed name is needed as their signature.")
-        if reasons:
+        return reasons
+
+    def sign(self, *, patient_name, patient_date, therapist, therapist_date):
+        """Guard, lock, re-check, change: of two signatures at once (two tabs, a double click)
+        the second waits for the first, finds the contract signed and is refused."""
+        if reasons := self.sign_blockers(patient_name):
             raise TransitionRefused(reasons)
-        self.patient_signed_name = patient_name.strip()
-        self.patient_signed_on = patient_date
-        self.therapist_signed_by = therapist
-        self.therapist_signed_on = therapist_date
-        self.signed_at = timezone.now()
-        self.save()
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if reasons := locked.sign_blockers(patient_name):
+                raise TransitionRefused(reasons)
+            self.patient_signed_name = patient_name.strip()
+            self.patient_signed_on = patient_date
+            self.therapist_signed_by = therapist
+            self.therapist_signed_on = therapist_date
+            self.signed_at = timezone.now()
+            self.save()
 
     def amend(self, *, reason):
         """A new, unsigned version that starts from this one's terms."""

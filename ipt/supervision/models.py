@@ -30,9 +30,13 @@ class SupervisionFeedback(models.Model):
         return f"Feedback of {self.created_at:%-d %b %Y}"
 
     def acknowledge(self):
+        """Once: the first acknowledgement's time stands, however many clicks or tabs."""
         if self.acknowledged_at is None:
-            self.acknowledged_at = timezone.now()
-            self.save(update_fields=["acknowledged_at"])
+            now = timezone.now()
+            type(self).objects.filter(pk=self.pk, acknowledged_at__isnull=True).update(
+                acknowledged_at=now
+            )
+            self.refresh_from_db(fields=["acknowledged_at"])
 
 
 class SessionRating(models.Model):
