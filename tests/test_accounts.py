@@ -203,3 +203,23 @@ def test_role_and_supervisor_changes_are_recorded_with_who_made_them(
     assert owner.supervisor == other
     change = StaffChange.objects.get(user=owner, field="supervisor")
     assert (change.by, change.before, change.after) == (admin_user, str(supervisor), str(other))
+
+
+def test_a_therapist_with_patients_cannot_become_a_supervisor(owner, patient):
+    from django.core.exceptions import ValidationError
+
+    from ipt.accounts.models import Role
+
+    owner.role, owner.supervisor = Role.SUPERVISOR, None
+    with pytest.raises(ValidationError, match="still treats 1 patient"):
+        owner.full_clean()
+
+
+def test_a_supervisor_with_supervisees_cannot_become_a_therapist(owner, supervisor):
+    from django.core.exceptions import ValidationError
+
+    from ipt.accounts.models import Role
+
+    supervisor.role = Role.THERAPIST
+    with pytest.raises(ValidationError, match="still supervises 1 therapist"):
+        supervisor.full_clean()

@@ -58,6 +58,22 @@ class User(AbstractUser):
             )
         if self.supervisor_id and self.supervisor_id == self.pk:
             raise ValidationError({"supervisor": "A therapist cannot supervise themselves."})
+        # The roles never mix on one record: whoever treats a patient is a therapist under
+        # supervision, and whoever supervises treats nobody.
+        if self.pk and self.role != Role.THERAPIST and (n := self.patients.count()):
+            raise ValidationError(
+                {
+                    "role": f"This therapist still treats {n} patient{'s' if n != 1 else ''}: "
+                    "hand them to another therapist before changing the role."
+                }
+            )
+        if self.pk and self.role != Role.SUPERVISOR and (n := self.supervisees.count()):
+            raise ValidationError(
+                {
+                    "role": f"This supervisor still supervises {n} therapist"
+                    f"{'s' if n != 1 else ''}: give them another supervisor first."
+                }
+            )
 
 
 class AccessEvent(models.Model):
