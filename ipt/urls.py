@@ -19,6 +19,7 @@ patient_patterns = [
     path("<int:pk>/", course.patient_detail, name="detail"),
     path("<int:pk>/edit/", patients.patient_edit, name="edit"),
     path("<int:pk>/access/", patients.access_log, name="access_log"),
+    path("<int:pk>/history/", patients.change_history, name="history"),
 ]
 
 course_patterns = [

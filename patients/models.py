@@ -5,6 +5,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from ipt.accounts.models import Role
+from ipt.history import tracked
 
 
 class PatientQuerySet(models.QuerySet):
@@ -23,6 +24,7 @@ class PatientQuerySet(models.QuerySet):
         return self.none()
 
 
+@tracked("pgh_obj")
 class Patient(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ipt import history
 from ipt.accounts.models import AccessEvent
 from patients.access import get_patient_for
 from patients.forms import PatientForm
@@ -49,3 +50,17 @@ def access_log(request, pk):
     events = AccessEvent.objects.filter(patient=patient).select_related("user")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "patients/access_log.html", {"patient": patient, "page": page})
+
+
+@require_http_methods(["GET"])
+def change_history(request, pk):
+    """What was changed in this patient's record, by whom and when, field by field, newest
+    first: kept by the database for every part of the record (this look is recorded too)."""
+    patient, _ = get_patient_for(request, pk, action="read change history")
+    page = Paginator(history.changes_to(patient), 50).get_page(request.GET.get("page"))
+    entries = history.described(page.object_list)
+    return render(
+        request,
+        "patients/change_history.html",
+        {"patient": patient, "page": page, "entries": entries},
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ipt.accounts.triggers import Refuse, append_only
 from ipt.course.models import TransitionRefused
+from ipt.history import tracked
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
 from ipt.rules import risk
@@ -112,6 +113,7 @@ class SessionQuerySet(models.QuerySet):
         return self.exclude(status=Session.Status.CANCELLED)
 
 
+@tracked("course__patient")
 class Session(Autosaved):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -351,6 +353,7 @@ class Session(Autosaved):
         )
 
 
+@tracked("session__course__patient")
 class InterpersonalEvent(Autosaved):
     """Since last session: what happened with someone, and how the patient felt."""
 
@@ -372,6 +375,7 @@ class InterpersonalEvent(Autosaved):
         return self.what_happened[:60] or "Interpersonal event"
 
 
+@tracked("set_in__course__patient")
 class Homework(Autosaved):
     """IPT homework: a concrete interpersonal action for the coming week, reviewed next time."""
 
@@ -415,6 +419,7 @@ class Homework(Autosaved):
         return self.reviewed_in or self.set_in
 
 
+@tracked("session__course__patient")
 class CommunicationAnalysis(Autosaved):
     """IPT communication analysis, in its four steps."""
 

@@ -142,6 +142,7 @@ READ, WRITE, SUPERVISE = "read", "write", "supervise"
 OWNERSHIP = {
     "patients:detail": ("get", lambda w: {"pk": w["patient"].pk}, READ),
     "patients:access_log": ("get", lambda w: {"pk": w["patient"].pk}, READ),
+    "patients:history": ("get", lambda w: {"pk": w["patient"].pk}, READ),
     "patients:edit": ("get", lambda w: {"pk": w["patient"].pk}, WRITE),
     "course_start": ("get", lambda w: {"patient_pk": w["patient"].pk}, WRITE),
     "course:overview": ("get", _course, READ),

@@ -81,3 +81,15 @@ def test_the_app_role_reads_and_writes_but_cannot_tamper(app_connection, owner, 
     ) or "must be owner" in refusal(conn, "DROP TABLE ipt_accessevent")
     event.refresh_from_db()
     assert event.path == "/p/"
+
+
+def test_the_app_role_cannot_rewrite_the_record_history(app_connection, owner, patient):
+    conn = app_connection
+    conn.execute("UPDATE patients_patient SET phone = '0123' WHERE id = %s", (patient.pk,))
+    assert conn.execute(
+        "SELECT count(*) FROM patients_patientevent WHERE pgh_obj_id = %s", (patient.pk,)
+    ).fetchone() == (2,)  # added, then changed: the trigger wrote both
+    assert "append-only" in refusal(conn, "UPDATE patients_patientevent SET phone = '999'")
+    assert "append-only" in refusal(conn, "DELETE FROM patients_patientevent")
+    assert "permission denied" in refusal(conn, "TRUNCATE patients_patientevent")
+    assert "must be owner" in refusal(conn, "ALTER TABLE patients_patient DISABLE TRIGGER ALL")

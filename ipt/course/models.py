@@ -12,6 +12,7 @@ from ipt.accounts.models import Role
 from ipt.accounts.triggers import append_only
 from ipt.course import steps
 from ipt.dates import shift
+from ipt.history import tracked
 from ipt.measures import instruments
 from ipt.rules import risk
 
@@ -157,6 +158,7 @@ def _taken_at_follow_up(measure):
         return False
 
 
+@tracked("patient")
 class TreatmentCourse(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="courses"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.dates import shift
+from ipt.history import tracked
 
 DEFAULT_MISSED_SESSION_POLICY = (
     "If you cannot come, please let us know at least 24 hours before. A missed session still "
@@ -45,6 +46,7 @@ SIGNED_CANNOT_CHANGE = (
 )
 
 
+@tracked("course__patient")
 class TreatmentContract(models.Model):
     course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="contracts")
     version = models.PositiveSmallIntegerField(default=1)

@@ -5,8 +5,10 @@ from django.db import models
 
 from ipt.charts import KIND_LABELS  # the one list of kinds' labels, shared with the timeline
 from ipt.course.models import TreatmentCourse
+from ipt.history import tracked
 
 
+@tracked("course__patient")
 class SuitabilityScreen(models.Model):
     """IPT is not the first treatment in these states: stabilisation comes first."""
 
@@ -86,6 +88,7 @@ class SuitabilityScreen(models.Model):
         return self.passed or self.overridden
 
 
+@tracked("course__patient")
 class Diagnosis(models.Model):
     class Disorder(models.TextChoices):
         MDD = "mdd", "Major depressive disorder"
@@ -144,6 +147,7 @@ class Diagnosis(models.Model):
         )
 
 
+@tracked("course__patient")
 class SickRole(models.Model):
     """IPT: depression is an illness, not a failing; some duties are excused while recovering."""
 
@@ -176,6 +180,7 @@ class Closeness(models.IntegerChoices):
     LESS_CLOSE = 3, "Less close"
 
 
+@tracked("course__patient")
 class InventoryPerson(models.Model):
     """One significant person in the interpersonal inventory."""
 
@@ -225,6 +230,7 @@ class InventoryPerson(models.Model):
         return f"{self.name} ({self.relationship})"
 
 
+@tracked("course__patient")
 class LifeEvent(models.Model):
     """A point on the timeline linking the depression to its interpersonal context."""
 
@@ -265,6 +271,7 @@ class LifeEvent(models.Model):
         return self.kind.startswith("symptom_")
 
 
+@tracked("course__patient")
 class ProblemArea(models.Model):
     class Area(models.TextChoices):
         GRIEF = "grief", "Grief"
@@ -431,6 +438,7 @@ class ProblemArea(models.Model):
         )
 
 
+@tracked("problem_area__course__patient")
 class ProblemAreaGoal(models.Model):
     class Review(models.TextChoices):
         ACHIEVED = "achieved", "Achieved"
@@ -451,6 +459,7 @@ class ProblemAreaGoal(models.Model):
         return self.text
 
 
+@tracked("course__patient")
 class Formulation(models.Model):
     """A short shared statement linking the depression to the problem area."""
 

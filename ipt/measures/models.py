@@ -5,10 +5,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, models, transaction
 
 from ipt.course.models import TreatmentCourse
+from ipt.history import tracked
 from ipt.measures import instruments
 from ipt.rules import risk
 
 
+@tracked("course__patient")
 class MeasureResponse(models.Model):
     class Instrument(models.TextChoices):
         PHQ9 = "phq9", "PHQ-9"
@@ -114,6 +116,7 @@ class MeasureResponse(models.Model):
         return rows
 
 
+@tracked("course__patient")
 class RiskAssessment(models.Model):
     """A dated suicide-risk assessment (IPT-REFERENCE.md, "Risk and measurement-based care").
 

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
+from ipt.history import tracked
 from ipt.measures.models import MeasureResponse
 
 # What to do if symptoms return, offered for a new plan and then put in the patient's words.
@@ -36,6 +37,7 @@ def maintenance_refusal(course):
     return ""
 
 
+@tracked("course__patient")
 class ProgressReview(models.Model):
     """Progress against the baseline and the contract goals, reviewed with the patient."""
 
@@ -59,6 +61,7 @@ class ProgressReview(models.Model):
         return f"Progress review of {self.reviewed_on}"
 
 
+@tracked("course__patient")
 class RelapsePreventionPlan(models.Model):
     """Interpersonal triggers mapped to warning signs, coping and people to contact."""
 
@@ -97,6 +100,7 @@ class RelapsePreventionPlan(models.Model):
         return plan, True
 
 
+@tracked("plan__course__patient")
 class RelapseTrigger(models.Model):
     plan = models.ForeignKey(
         RelapsePreventionPlan, on_delete=models.CASCADE, related_name="triggers"
@@ -114,6 +118,7 @@ class RelapseTrigger(models.Model):
         return self.trigger
 
 
+@tracked("course__patient")
 class MaintenanceContract(models.Model):
     """Continuation after the acute course: follow-ups and booster sessions."""
 
@@ -229,6 +234,7 @@ def _days_in_month(year, month):
     return calendar.monthrange(year, month)[1]
 
 
+@tracked("maintenance__course__patient")
 class FollowUp(models.Model):
     class Kind(models.TextChoices):
         FOLLOW_UP = "follow_up", "Follow-up"
