@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ipt.accounts.triggers import Refuse, append_only
+from ipt.accounts.triggers import Refuse, RefuseInFinalised, append_only, kept_with_session
 from ipt.course.models import TransitionRefused
 from ipt.history import tracked
 from ipt.initial.models import ProblemArea
@@ -370,6 +370,7 @@ class InterpersonalEvent(Autosaved):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        triggers = [kept_with_session()]
 
     def __str__(self):
         return self.what_happened[:60] or "Interpersonal event"
@@ -398,6 +399,18 @@ class Homework(Autosaved):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "homework"
+        # Homework belongs to the session that set it until it is reviewed, then to the session
+        # that reviewed it (the review is part of that session): as session_for_lock says.
+        triggers = [
+            RefuseInFinalised(
+                name="kept_with_finalised_session",
+                sessions="sessions_app_session",
+                on_insert="COALESCE(NEW.reviewed_in_id, NEW.set_in_id)",
+                on_update="COALESCE(NEW.reviewed_in_id, NEW.set_in_id)",
+                was_update="OLD.reviewed_in_id",
+                was_delete="COALESCE(OLD.reviewed_in_id, OLD.set_in_id)",
+            )
+        ]
 
     def __str__(self):
         return self.action[:60] or "Homework"
@@ -465,6 +478,7 @@ class CommunicationAnalysis(Autosaved):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "communication analyses"
+        triggers = [kept_with_session()]
 
     def __str__(self):
         return (

@@ -11,9 +11,24 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ipt.accounts.models import AccessEvent, AuthEvent, StaffChange
+from ipt.initial.models import InventoryPerson
 from ipt.models import Phase, PhaseTransition
-from sessions_app.models import Addendum, Session
-from tests.factories import ContractFactory, CourseFactory, SessionFactory
+from sessions_app.models import (
+    Addendum,
+    CommunicationAnalysis,
+    Homework,
+    InterpersonalEvent,
+    Session,
+)
+from tests.factories import (
+    CommunicationAnalysisFactory,
+    ContractFactory,
+    CourseFactory,
+    HomeworkFactory,
+    InterpersonalEventFactory,
+    InventoryPersonFactory,
+    SessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +99,8 @@ def test_the_hand_written_contract_trigger_gave_way_to_pgtrigger():
             " AND NOT tgisinternal"
         )
         names = [name for (name,) in cursor.fetchall()]
-    assert len(names) == 1 and names[0].startswith("pgtrigger_signed_contract_immutable")
+    assert all(name.startswith("pgtrigger_") for name in names)  # the history's triggers too
+    assert sum(name.startswith("pgtrigger_signed_contract_immutable") for name in names) == 1
 
 
 def test_a_finalised_session_keeps_its_clinical_fields_and_its_addenda(course, owner):
@@ -134,6 +150,49 @@ def truncate(table):
     except DatabaseError as error:
         return str(error)
     return None
+
+
+def _finalise(session, by):
+    Session.objects.filter(pk=session.pk).update(finalised_at=timezone.now(), finalised_by=by)
+
+
+def test_the_rows_of_a_finalised_session_cannot_be_added_changed_or_removed(course, owner):
+    session = SessionFactory(course=course, number=1)
+    person = InventoryPersonFactory(course=course)
+    event = InterpersonalEventFactory(session=session, person=person)
+    analysis = CommunicationAnalysisFactory(session=session, person=person)
+    homework = HomeworkFactory(set_in=session, person=person)
+    _finalise(session, owner)
+    for model, row, change in (
+        (InterpersonalEvent, event, {"focal": False}),
+        (CommunicationAnalysis, analysis, {"scene": "Changed."}),
+    ):
+        rows = model.objects.filter(pk=row.pk)
+        assert refused(rows.update, **change)
+        assert refused(rows.delete)
+        assert refused(model.objects.create, session=session)
+    assert refused(Homework.objects.filter(pk=homework.pk).update, action="Changed.")
+    assert refused(Homework.objects.filter(pk=homework.pk).delete)
+    assert refused(Homework.objects.create, set_in=session, action="Late homework.")
+    # Removing a person from the inventory empties the link and leaves every word in place.
+    InventoryPerson.objects.filter(pk=person.pk).delete()
+    event.refresh_from_db()
+    assert (
+        event.person_id is None and event.what_happened == InterpersonalEventFactory.what_happened
+    )
+
+
+def test_homework_from_a_finalised_session_is_reviewed_in_the_next_and_then_kept(course, owner):
+    first, second = SessionFactory(course=course, number=1), SessionFactory(course=course, number=2)
+    homework = HomeworkFactory(set_in=first)
+    _finalise(first, owner)
+    assert homework.review(Session.HomeworkOutcome.values[0], in_session=second)
+    Homework.objects.filter(pk=homework.pk).update(review_notes="Went for the walk.")
+    _finalise(second, owner)
+    assert refused(Homework.objects.filter(pk=homework.pk).update, review_notes="Changed.")
+    assert refused(Homework.objects.filter(pk=homework.pk).update, reviewed_in=None)
+    homework.refresh_from_db()
+    assert homework.review_notes == "Went for the walk."
 
 
 def test_the_owner_may_truncate_as_the_suite_does_between_transactional_tests(audit_rows):

@@ -80,3 +80,62 @@ def append_only(label):
         Refuse(name="append_only_delete", operation=pgtrigger.Delete, message=message),
         RefuseTruncate(name="append_only_truncate", message=message),
     ]
+
+
+class RefuseInFinalised(_Guarded):
+    """Refuse adding, changing or removing a row that belongs to a finalised session.
+
+    ``on_insert`` / ``on_update`` (the new row) and ``was_update`` / ``was_delete`` (the old
+    row) are SQL expressions giving the id of the session the row belongs to at that moment
+    (NULL: none to check). One change stays open: a link to an inventory person becoming empty
+    (the person was removed from the inventory; the row's own text is untouched).
+    """
+
+    when = pgtrigger.Before
+    level = pgtrigger.Row
+    operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
+
+    def __init__(self, *, sessions, on_insert, on_update, was_update, was_delete, **kwargs):
+        self.sessions = sessions
+        self.on_insert, self.on_update = on_insert, on_update
+        self.was_update, self.was_delete = was_update, was_delete
+        super().__init__(**kwargs)
+
+    def _finalised(self, session_id):
+        return (
+            f"EXISTS (SELECT 1 FROM {self.sessions} s"
+            f" WHERE s.id = {session_id} AND s.finalised_at IS NOT NULL)"
+        )
+
+    def get_func(self, model):
+        refuse = _raise("This session is finalised: add a dated addendum instead.")
+        return f"""
+            IF TG_OP = 'INSERT' THEN
+                IF {self._finalised(self.on_insert)} THEN {refuse} END IF;
+                RETURN NEW;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                IF {self._finalised(self.was_delete)} THEN {refuse} END IF;
+                RETURN OLD;
+            END IF;
+            IF NEW.person_id IS NULL AND OLD.person_id IS NOT NULL
+               AND (to_jsonb(OLD) - 'person_id') = (to_jsonb(NEW) - 'person_id') THEN
+                RETURN NEW;
+            END IF;
+            IF {self._finalised(self.was_update)} OR {self._finalised(self.on_update)} THEN
+                {refuse}
+            END IF;
+            RETURN NEW;
+        """
+
+
+def kept_with_session(column="session_id", sessions="sessions_app_session"):
+    """The trigger of a table whose rows belong to a session through ``column``."""
+    return RefuseInFinalised(
+        name="kept_with_finalised_session",
+        sessions=sessions,
+        on_insert=f"NEW.{column}",
+        on_update=f"NEW.{column}",
+        was_update=f"OLD.{column}",
+        was_delete=f"OLD.{column}",
+    )

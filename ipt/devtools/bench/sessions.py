@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from ipt.course.models import Phase, PhaseTransition
-from ipt.devtools.bench.bulk import bulk, dated
+from ipt.devtools.bench.bulk import BATCH, bulk, dated
 from ipt.devtools.bench.vignettes import (
     ANALYSIS,
     EVENTS,
@@ -98,8 +98,18 @@ def weekly_sessions(rng, plans, measures, people, areas, today, counts):
         for n, status in enumerate(p.statuses, start=1):
             p.sessions.append(_session(rng, p, n, status, measures[p.course.pk], today))
         rows += p.sessions
+    # Written open, then finalised once what was done in them is written, as in the room (the
+    # database refuses rows added to a finalised session).
+    finalised = [(s, s.finalised_at, s.finalised_by) for s in rows if s.finalised_at]
+    for s, _, _ in finalised:
+        s.finalised_at = s.finalised_by = None
     bulk(Session, rows, counts)
     _session_work(rng, plans, people, areas, counts)
+    for s, at, by in finalised:
+        s.finalised_at, s.finalised_by = at, by
+    Session.objects.bulk_update(
+        [s for s, _, _ in finalised], ["finalised_at", "finalised_by"], batch_size=BATCH
+    )
     _transitions(plans, counts)
 
 
