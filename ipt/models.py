@@ -7,7 +7,7 @@ app label, so their tables and migrations are those of the app. Code imports a m
 its room; this module is for Django (and tests that want many models at once).
 """
 
-from ipt.accounts.models import AccessEvent, AuthEvent, Role, StaffChange, User
+from ipt.accounts.models import AccessEvent, AuthEvent, Role, SignIn, StaffChange, User
 from ipt.course.models import (
     CourseQuerySet,
     EndReason,
@@ -61,6 +61,7 @@ __all__ = [
     "Role",
     "SessionRating",
     "SickRole",
+    "SignIn",
     "StaffChange",
     "SuitabilityScreen",
     "SupervisionFeedback",

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Ties every change a request makes to the record to the signed-in user (ipt/history.py).
+    # Ties every change a request makes to the record to the signed-in user (ipt/accounts/history.py).
     "pghistory.middleware.HistoryMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ipt.middleware.LoginRequiredMiddleware",

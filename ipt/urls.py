@@ -88,6 +88,7 @@ urlpatterns = [
     path("accounts/code/", mfa.verify, name="mfa_verify"),
     path("accounts/code/recovery/", mfa.recovery_codes, name="mfa_recovery_codes"),
     path("accounts/stay/", sessions.stay_signed_in, name="stay_signed_in"),
+    path("accounts/logins/end/", sessions.end_sign_in, name="end_sign_in"),
     # Django's accounts views, but the password reset by email: a clinic admin sets a new
     # password in the admin (and resets the sign-in code), so no mailbox opens an account.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
+from ipt.accounts.history import tracked
 from ipt.accounts.models import Role
-from ipt.history import tracked
 
 
 class PatientQuerySet(models.QuerySet):

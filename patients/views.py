@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ipt import history
+from ipt.accounts import history
 from ipt.accounts.models import AccessEvent
 from patients.access import get_patient_for
 from patients.forms import PatientForm

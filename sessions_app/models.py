@@ -12,9 +12,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ipt.accounts.history import tracked
 from ipt.accounts.triggers import Refuse, RefuseInFinalised, append_only, kept_with_session
 from ipt.course.models import TransitionRefused
-from ipt.history import tracked
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
 from ipt.rules import risk

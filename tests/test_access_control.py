@@ -37,6 +37,7 @@ from ipt.models import (
     RelapseTrigger,
     Role,
     SessionRating,
+    SignIn,
     StaffChange,
     SupervisionFeedback,
     TreatmentCourse,
@@ -544,6 +545,7 @@ MAY_WRITE = {
     ("stay_signed_in", EVERYONE): "keeps one's own login",
     ("mfa_verify", EVERYONE): "one's own second factor",
     ("mfa_recovery_codes", EVERYONE): "one's own recovery codes",
+    ("end_sign_in", EVERYONE): "ends one's own login elsewhere",
 }
 
 
@@ -621,7 +623,7 @@ RECORD_TABLES = sorted(
         if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
         and model._meta.managed
         and not model._meta.proxy
-        and model not in (AccessEvent, AuthEvent)
+        and model not in (AccessEvent, AuthEvent, SignIn)  # the audit, and who is signed in
     }
 )
 

@@ -1,11 +1,11 @@
 """What was changed: every addition, change and removal in a patient's record, by whom, field by
-field, kept by the database (ipt/history.py) and shown to the care team."""
+field, kept by the database (ipt/accounts/history.py) and shown to the care team."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ipt import history
+from ipt.accounts import history
 from ipt.accounts.models import AccessEvent
 from patients.models import Patient
 from tests.factories import CourseFactory

@@ -3,8 +3,10 @@ password reset by email."""
 
 import time
 
+from django.test import Client
 from django.urls import reverse
 
+from ipt.accounts.models import AuthEvent, SignIn
 from ipt.accounts.sessions import SIGNED_IN_AT
 
 
@@ -50,3 +52,35 @@ def test_the_page_carries_the_idle_time_for_the_warning(client, owner, settings)
 def test_there_is_no_password_reset_by_email(db, client):
     assert client.get("/accounts/password_reset/").status_code == 404
     assert "Ask your clinic admin" in client.get(reverse("login")).text
+
+
+def test_a_user_sees_where_they_are_signed_in_and_ends_another_login(owner, colleague):
+    office = Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64) Firefox/133.0")
+    home = Client(HTTP_USER_AGENT="Mozilla/5.0 (Macintosh; Mac OS X 14_5) Version/17.5 Safari/605")
+    _sign_in(office, owner)
+    _sign_in(home, owner)
+    _sign_in(Client(), colleague)
+    page = home.get(reverse("mfa_security")).text
+    assert "Firefox on Windows" in page and "Safari on macOS" in page and "This browser" in page
+    assert page.count("End this login") == 1  # one's own other login; not the colleague's
+    office_login = SignIn.objects.get(user=owner, user_agent__contains="Firefox")
+    colleagues = SignIn.objects.get(user=colleague)
+    # Another user's login is not found; this browser's own login ends with Log out.
+    assert home.post(reverse("end_sign_in"), {"sign_in": colleagues.pk}).status_code == 404
+    assert home.post(reverse("end_sign_in"), {"sign_in": "x"}).status_code == 404
+    this_one = SignIn.objects.get(user=owner, user_agent__contains="Safari")
+    home.post(reverse("end_sign_in"), {"sign_in": this_one.pk})
+    assert home.get(reverse("patients:caseload")).status_code == 200
+    response = home.post(reverse("end_sign_in"), {"sign_in": office_login.pk})
+    assert response.status_code == 302
+    assert office.get(reverse("patients:caseload")).status_code == 302  # back to the login
+    assert not SignIn.objects.filter(pk=office_login.pk).exists()
+    assert AuthEvent.objects.filter(user=owner, kind=AuthEvent.Kind.LOGOUT).count() == 1
+    assert "Firefox on Windows" not in home.get(reverse("mfa_security")).text
+
+
+def test_logging_out_removes_the_login_from_the_list(client, owner):
+    _sign_in(client, owner)
+    assert SignIn.objects.filter(user=owner).count() == 1
+    client.post(reverse("logout"))
+    assert not SignIn.objects.filter(user=owner).exists()

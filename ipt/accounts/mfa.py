@@ -25,6 +25,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ipt.accounts import sessions
+
 RECOVERY_CODES = 10
 OPEN_PATHS = ("mfa_setup", "mfa_verify", "logout", "login")
 
@@ -183,5 +185,7 @@ def security(request):
             "verified": user.is_verified(),
             "codes_left": recovery.token_set.count() if recovery else 0,
             "required": required(),
+            "sign_ins": sessions.where_signed_in(request),
+            "this_login": request.session.session_key,
         },
     )

@@ -195,3 +195,42 @@ class StaffChange(models.Model):
         ]
         cls.objects.bulk_create(rows)
         return rows
+
+
+class SignIn(models.Model):
+    """A browser signed in as a member of staff: listed on their Sign-in security page, where
+    they can end it (a login left open on another computer). Removed at logout; one whose
+    session has lapsed is not listed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
+    session_key = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField("browser", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} since {self.at:%Y-%m-%d %H:%M}"
+
+    BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"))
+    SYSTEMS = (
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+    )
+    SYSTEMS += (("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+    @property
+    def browser(self):
+        """The browser and system in words ("Firefox on Windows"), from the user agent."""
+        agent = self.user_agent
+        name = next((label for mark, label in self.BROWSERS if mark in agent), None)
+        if name is None and "Safari/" in agent:
+            name = "Safari"
+        system = next((label for mark, label in self.SYSTEMS if mark in agent), None)
+        if name and system:
+            return f"{name} on {system}"
+        return name or system or "Unknown browser"

@@ -3,19 +3,60 @@ warns two minutes before, static/js/idle.js), and an absolute limit of
 ``SESSION_ABSOLUTE_SECONDS`` from the sign-in, however busy the login has been."""
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from ipt.accounts.models import AuthEvent, SignIn
 
 SIGNED_IN_AT = "ipt_signed_in_at"
 
 
-def mark_sign_in(request):
+def mark_sign_in(request, user):
     request.session[SIGNED_IN_AT] = int(time.time())
+    remember(request, user)
+
+
+def remember(request, user):
+    """This browser's login, for the user's list of where they are signed in."""
+    session = request.session
+    if session.session_key is None:
+        session.save()
+    SignIn.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            "ip_address": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+        },
+    )
+
+
+def forget(session_key):
+    SignIn.objects.filter(session_key=session_key).delete()
+
+
+def where_signed_in(request):
+    """The user's live logins, this one included (listed now if it began before logins were)."""
+    key = request.session.session_key
+    if key and not SignIn.objects.filter(session_key=key).exists():
+        remember(request, request.user)
+    return signed_in(request.user)
+
+
+def signed_in(user):
+    """Where the user is signed in now: their logins whose session has not lapsed."""
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return SignIn.objects.filter(user=user, session_key__in=live)
 
 
 def expired(request, now=None):
@@ -46,3 +87,27 @@ def stay_signed_in(request):
     """'Stay signed in' on the idle warning: any request renews the idle time (the session is
     saved on every request); this one does nothing else."""
     return HttpResponse(status=204)
+
+
+@require_POST
+def end_sign_in(request):
+    """End one of the user's other logins (a computer left signed in): its session is deleted,
+    so its next request meets the login page. This browser's own login ends with Log out."""
+    with transaction.atomic():
+        sign_in = get_object_or_404(
+            SignIn.objects.select_for_update(),
+            pk=_an_id(request.POST.get("sign_in")),
+            user=request.user,
+        )
+        if sign_in.session_key == request.session.session_key:
+            messages.error(request, "This is the login you are using: use Log out to end it.")
+            return redirect("mfa_security")
+        import_module(settings.SESSION_ENGINE).SessionStore(sign_in.session_key).delete()
+        sign_in.delete()
+        AuthEvent.record(request, AuthEvent.Kind.LOGOUT)
+    messages.success(request, "That login has been ended.")
+    return redirect("mfa_security")
+
+
+def _an_id(value):
+    return int(value) if value and value.isdigit() and len(value) < 19 else None

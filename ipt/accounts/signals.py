@@ -9,20 +9,22 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from ipt.accounts.models import AuthEvent
-from ipt.accounts.sessions import mark_sign_in
+from ipt.accounts.sessions import forget, mark_sign_in
 
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
     AuthEvent.record(request, AuthEvent.Kind.LOGIN, user=user)
     if request is not None and hasattr(request, "session"):
-        mark_sign_in(request)
+        mark_sign_in(request, user)
 
 
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
         AuthEvent.record(request, AuthEvent.Kind.LOGOUT, user=user)
+    if request is not None and getattr(request, "session", None) is not None:
+        forget(request.session.session_key)
 
 
 @receiver(user_login_failed)

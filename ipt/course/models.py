@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ipt.accounts.history import tracked
 from ipt.accounts.models import Role
 from ipt.accounts.triggers import append_only
 from ipt.course import steps
 from ipt.dates import shift
-from ipt.history import tracked
 from ipt.measures import instruments
 from ipt.rules import risk
 

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ipt.accounts.history import tracked
 from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.dates import shift
-from ipt.history import tracked
 
 DEFAULT_MISSED_SESSION_POLICY = (
     "If you cannot come, please let us know at least 24 hours before. A missed session still "

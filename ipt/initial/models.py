@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.db import models
 
+from ipt.accounts.history import tracked
 from ipt.charts import KIND_LABELS  # the one list of kinds' labels, shared with the timeline
 from ipt.course.models import TreatmentCourse
-from ipt.history import tracked
 
 
 @tracked("course__patient")

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, models, transaction
 
+from ipt.accounts.history import tracked
 from ipt.course.models import TreatmentCourse
-from ipt.history import tracked
 from ipt.measures import instruments
 from ipt.rules import risk
 

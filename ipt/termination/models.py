@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ipt.accounts.history import tracked
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
-from ipt.history import tracked
 from ipt.measures.models import MeasureResponse
 
 # What to do if symptoms return, offered for a new plan and then put in the patient's words.
