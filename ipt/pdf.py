@@ -172,10 +172,11 @@ def _document_title(document_html) -> str | None:
 def render_pdf(template_name: str, context: dict, request=None, *, stylesheets=()) -> bytes:
     """Render a Django template (extending ``ipt/pdf/base.html``) to PDF bytes.
 
-    ``clinic_name`` defaults to ``settings.CLINIC_NAME`` and ``generated_at`` to now.
+    ``clinic_name`` and ``clinic_phone`` default to the settings and ``generated_at`` to now.
     """
     context = {
         "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
         "generated_at": timezone.localtime(),
         **context,
     }

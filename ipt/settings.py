@@ -38,6 +38,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside IPT Clinic")
+# The number a patient calls the clinic on: printed on every page of every patient document.
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "01632 960 000")
 
 # Measurement-based care: a repeat PHQ-9 at least every this many sessions (1: weekly).
 PHQ9_EVERY_SESSIONS = max(1, int(os.environ.get("PHQ9_EVERY_SESSIONS", "4")))

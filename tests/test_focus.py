@@ -4,6 +4,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -143,6 +144,7 @@ def test_handout_is_one_warm_page_with_what_was_agreed_and_crisis_contacts(thera
         "option 2",
         "Samaritans",
         "116 123",
+        f"Telephone {settings.CLINIC_PHONE}",  # the clinic's own number
     ]:
         assert phrase in text, phrase
     assert "Private clinical note." not in text

@@ -154,6 +154,7 @@ def squashed(text):
 
 def test_pdf_has_letterhead_footer_and_the_vendored_font(test_template, fetches, settings):
     settings.CLINIC_NAME = "Testbrook IPT Service"
+    settings.CLINIC_PHONE = "01632 960 123"
 
     pdf = render_pdf(
         test_template, {"patient": {"full_name": "Robin Example"}, "note": "Weekly sessions."}
@@ -167,6 +168,7 @@ def test_pdf_has_letterhead_footer_and_the_vendored_font(test_template, fetches,
         "Plan agreed with Robin Example.",
         "Weekly sessions.",
         "Confidential",
+        "Telephone 01632 960 123",
         "Page 1 of 1",
     ):
         assert expected in text
