@@ -7,6 +7,7 @@ page was asked for; only these pages, logging out and the static files are open 
 """
 
 import base64
+import functools
 import secrets
 
 import segno
@@ -31,6 +32,12 @@ RECOVERY_CODES = 10
 OPEN_PATHS = ("mfa_setup", "mfa_verify", "logout", "login")
 
 
+@functools.cache
+def _open_paths():
+    """The pages reachable before the second factor is passed (resolved once)."""
+    return frozenset(reverse(name) for name in OPEN_PATHS)
+
+
 def required():
     return getattr(settings, "MFA_REQUIRED", not settings.DEBUG)
 
@@ -46,7 +53,7 @@ def mfa_middleware(get_response):
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(settings.STATIC_URL)
-            and request.path not in {reverse(name) for name in OPEN_PATHS}
+            and request.path not in _open_paths()
         ):
             target = "mfa_verify" if user_has_device(user) else "mfa_setup"
             if getattr(request, "htmx", False):
