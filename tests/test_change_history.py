@@ -8,7 +8,7 @@ from django.urls import reverse
 from ipt.accounts import history
 from ipt.accounts.models import AccessEvent
 from patients.models import Patient
-from tests.factories import CourseFactory
+from tests.factories import CourseFactory, SessionFactory
 
 
 def _edit(client, patient, **changes):
@@ -61,6 +61,16 @@ def test_the_whole_record_is_kept_course_included(client, owner, patient):
     assert "Added: Treatment course" in _rows(page)
     kinds = {label for label, _, _ in history.changes_to(patient)}
     assert course._meta.label in kinds and Patient._meta.label in kinds
+
+
+def test_a_session_is_named_by_its_number(client, owner, patient):
+    session = SessionFactory(course=CourseFactory(patient=patient), number=3)
+    type(session).objects.filter(pk=session.pk).update(notes="Talked about Dave.")
+    client.force_login(owner)
+    rows = _rows(client.get(reverse("patients:history", args=[patient.pk])).text).split("</tr>")
+    # (One test is one transaction: every change in it has the same time, so look for the row.)
+    changed = [row for row in rows if "Changed: Session 3" in row]
+    assert len(changed) == 1 and "Talked about Dave." in changed[0]
 
 
 def test_changes_made_outside_a_request_are_the_systems(client, owner, patient):

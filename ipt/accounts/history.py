@@ -122,6 +122,13 @@ def _changes(model, event, previous):
     return changes
 
 
+def _part(model, event):
+    """Which part of the record: its kind, and a numbered one by its number ("Session 3")."""
+    part = str(model._meta.verbose_name).capitalize()
+    number = getattr(event, "number", None)
+    return f"{part} {number}" if isinstance(number, int) else part
+
+
 def described(rows):
     """The page's events in words, in the page's order: a bounded number of queries (two per
     kind of record on the page, one for the people), whatever the page holds."""
@@ -147,7 +154,7 @@ def described(rows):
                 at=event.pgh_created_at,
                 user_id=context.get("user"),
                 what=WHAT_HAPPENED.get(event.pgh_label, event.pgh_label),
-                part=str(model._meta.verbose_name).capitalize(),
+                part=_part(model, event),
                 changes=_changes(model, event, previous.get(event.earlier_event)),
             )
     people = apps.get_model("ipt", "User").objects.in_bulk(
