@@ -84,3 +84,13 @@ def test_logging_out_removes_the_login_from_the_list(client, owner):
     assert SignIn.objects.filter(user=owner).count() == 1
     client.post(reverse("logout"))
     assert not SignIn.objects.filter(user=owner).exists()
+
+
+def test_a_login_that_lapsed_leaves_the_list_at_the_next_sign_in(client, owner):
+    _sign_in(Client(), owner)
+    lapsed = SignIn.objects.get(user=owner)
+    type(Client().session).get_model_class().objects.filter(session_key=lapsed.session_key).delete()
+    _sign_in(client, owner)
+    assert list(SignIn.objects.filter(user=owner).values_list("session_key", flat=True)) == [
+        client.session.session_key
+    ]

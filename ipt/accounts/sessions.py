@@ -1,6 +1,7 @@
 """A login's lifetime: idle logout after ``SESSION_COOKIE_AGE`` without a request (the page
 warns two minutes before, static/js/idle.js), and an absolute limit of
-``SESSION_ABSOLUTE_SECONDS`` from the sign-in, however busy the login has been."""
+``SESSION_ABSOLUTE_SECONDS`` from the sign-in, however busy the login has been. Each login is
+listed (``SignIn``) so that its user can see where they are signed in and end another one."""
 
 import time
 from importlib import import_module
@@ -39,6 +40,8 @@ def remember(request, user):
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
         },
     )
+    # Logins that lapsed without a logout leave the list when their user next signs in.
+    SignIn.objects.filter(user=user).exclude(session_key__in=_live()).delete()
 
 
 def forget(session_key):
@@ -55,8 +58,11 @@ def where_signed_in(request):
 
 def signed_in(user):
     """Where the user is signed in now: their logins whose session has not lapsed."""
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    return SignIn.objects.filter(user=user, session_key__in=live)
+    return SignIn.objects.filter(user=user, session_key__in=_live())
+
+
+def _live():
+    return Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
 
 
 def expired(request, now=None):
