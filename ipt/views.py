@@ -1,14 +1,15 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ipt.course.models import TreatmentCourse, measures_prefetch
+from ipt.course.models import Phase, TreatmentCourse
 from sessions_app.progress import sessions_between
-from sessions_app.watch import watch
+from sessions_app.watch import refresh_due
 
 
 @login_not_required
@@ -35,15 +36,16 @@ def therapist_home(request):
     start_of_day = timezone.make_aware(
         timezone.datetime.combine(today, timezone.datetime.min.time())
     )
-    # Closed courses too while their risk needs attention: risk is never out of sight.
+    # The stored watch of each course (sessions_app/watch.py). Closed courses too while their
+    # risk needs attention: risk is never out of sight.
+    visible = TreatmentCourse.objects.visible_to(request.user)
+    refresh_due(visible, today)
     fetched = list(
-        TreatmentCourse.objects.visible_to(request.user)
-        .active_or_at_risk()
-        .select_related("patient", "suitability")
-        .prefetch_related(measures_prefetch(), "risk_assessments", "sessions")
-        .order_by("patient__full_name")
+        visible.filter(Q(phase__in=Phase.active()) | ~Q(watch__risk_kind=""))
+        .select_related("patient", "watch")
+        .order_by("patient__full_name", "pk")
     )
-    watched = [(course, watch(course, today=today)) for course in fetched]
+    watched = [(course, course.watch) for course in fetched]
     courses = [c for c in fetched if c.is_active]
     upcoming = list(sessions_between(courses, start_of_day, start_of_day + timedelta(days=7)))
     return render(

@@ -1,20 +1,31 @@
 """What every list shows about a course: its place, its rhythm and the flags it raises.
 
-One function, ``watch(course, sessions)``, puts the pure rules (ipt/rules/flags.py,
-ipt/rules/risk.py) together from a course's prefetched records, so that the course page, the
-session page, Today and the supervisor's caseload review say the same thing about the same
-course.
+``watch(course, sessions)`` puts the pure rules (ipt/rules/flags.py, ipt/rules/risk.py,
+ipt/rules/adherence.py) together from a course's prefetched records, so that the course page,
+the session page, Today and the supervisor's caseload review say the same thing about the same
+course. ``refresh(course_ids)`` stores the result in each course's CourseWatch row: the one
+function that writes it, called by the model methods that change a record (through
+``TreatmentCourse.refresh_watch``) and by a list before it reads (``refresh_due``) for rows the
+database marked stale by another path.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+import pgtrigger
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ipt.rules import flags
+from ipt.accounts.history import TRACKED
+from ipt.accounts.triggers import MarksStale
+from ipt.course.models import TreatmentCourse, measures_prefetch
+from ipt.rules import adherence, flags
 from ipt.rules.flags import RiskFlag
-from sessions_app.models import Session
+from ipt.supervision.models import SupervisionFeedback
+from sessions_app import adherence as adherence_facts
+from sessions_app.models import CourseWatch, DisputeStageChange, Session
 from sessions_app.progress import course_progress
 
 TOOK_PLACE = (Session.Status.HELD, Session.Status.MISSED)
@@ -123,3 +134,167 @@ def watch(course, sessions=None, today=None):
         deteriorated=deterioration(course) if active else (),
         risk=flags.risk_flag_for(course),
     )
+
+
+# --- the stored watch ----------------------------------------------------------------------
+def for_watch(courses):
+    """Courses with everything ``stored_values`` reads, in a fixed number of queries.
+
+    Only what the rules read (``with_initial_phase`` would fetch the whole initial-phase
+    record as well). tests/test_course_watch.py fails if a rule starts reading something not
+    fetched here.
+    """
+    return courses.select_related(
+        "patient", "sick_role", "relapse_plan", "suitability", "formulation"
+    ).prefetch_related(
+        measures_prefetch(),
+        "risk_assessments",
+        "inventory",
+        "problem_areas__person",
+        "contracts",
+        "transitions",
+        "relapse_plan__triggers",
+        "feedback",
+        adherence_facts.session_prefetch(),
+    )
+
+
+def recheck_on(sessions, today):
+    """The day after the next session date from today on: the first day a date comparison in
+    the rules (adherence, missed sessions, the next planned session) can answer otherwise."""
+    days = [timezone.localtime(s.scheduled_for).date() for s in sessions]
+    coming = [d for d in days if d >= today]
+    return min(coming) + timedelta(days=1) if coming else None
+
+
+def stored_values(course, today):
+    """The CourseWatch fields of one course fetched with ``for_watch``."""
+    sessions = sorted(course.sessions.all(), key=lambda s: s.number)
+    found = watch(course, sessions, today)
+    phq9 = [m.total for m in course.phq9_responses()]
+    gaps = adherence.summarise(
+        adherence.run_checks(adherence_facts.facts_for(course, sessions, today=today))
+    ).gaps
+    feedback = list(course.feedback.all())
+    overdue_from = None
+    if course.is_active:
+        overdue_from = (found.last_held or course.start_date) + timedelta(
+            days=flags.OVERDUE_AFTER_DAYS + 1
+        )
+    return {
+        "stale": False,
+        "recheck_on": recheck_on(sessions, today),
+        "position": found.position,
+        "last_held": found.last_held,
+        "overdue_from": overdue_from,
+        "misses_in_a_row": found.misses_in_a_row,
+        "contact": found.contact,
+        "phq9": phq9,
+        "baseline_phq9": phq9[0] if phq9 else None,
+        "latest_phq9": phq9[-1] if phq9 else None,
+        "phq9_change": phq9[-1] - phq9[0] if len(phq9) > 1 else None,
+        "phq9_overdue": found.phq9_overdue,
+        "off_track": found.off_track,
+        "deteriorated": list(found.deteriorated),
+        "deteriorating": bool(found.deteriorated),
+        "risk_kind": found.risk.kind if found.risk else "",
+        "risk_message": found.risk.message if found.risk else "",
+        "gaps": [{"key": g.key, "name": g.name, "message": g.message} for g in gaps],
+        "gap_count": len(gaps),
+        "feedback_open": sum(f.acknowledged_at is None for f in feedback),
+        "last_feedback_at": max((f.created_at for f in feedback), default=None),
+    }
+
+
+STORED_FIELDS = [f.name for f in CourseWatch._meta.concrete_fields if not f.primary_key]
+BATCH = 500
+
+
+def refresh(course_ids, today=None):
+    """Recompute and store the watch of these courses, in the caller's transaction.
+
+    The watch rows are locked first, so a write to one of these courses waits (its trigger
+    marks the row stale) or is waited for: a refresh never stores a result computed before a
+    write that committed after it.
+    """
+    today = today or timezone.localdate()
+    ids = sorted(set(course_ids))
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            list(
+                CourseWatch.objects.select_for_update()
+                .filter(course_id__in=batch)
+                .order_by("course_id")
+                .values_list("course_id", flat=True)
+            )
+            rows = [
+                CourseWatch(course=course, refreshed_at=now, **stored_values(course, today))
+                for course in for_watch(TreatmentCourse.objects.filter(pk__in=batch))
+            ]
+            CourseWatch.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["course"],
+                update_fields=STORED_FIELDS,
+            )
+    return len(ids)
+
+
+def due(courses, today):
+    """Of these courses, those whose stored watch is missing, marked stale, or reaches a day
+    that can change it."""
+    return courses.filter(
+        Q(watch__isnull=True) | Q(watch__stale=True) | Q(watch__recheck_on__lte=today)
+    )
+
+
+def refresh_due(courses, today=None):
+    """Bring the stored watch of these courses up to date before a list reads it."""
+    today = today or timezone.localdate()
+    ids = list(due(courses, today).values_list("pk", flat=True))
+    return refresh(ids, today) if ids else 0
+
+
+def refresh_course(course):
+    """The hook behind ``TreatmentCourse.refresh_watch``."""
+    refresh([course.pk])
+
+
+# --- what marks a watch stale ----------------------------------------------------------------
+def watched_models():
+    """{model: path from its rows to the course} of every table whose rows can change a
+    course's watch: the record the history keeps (``@tracked``), the supervisor's feedback and
+    the dispute stages."""
+    found = {
+        model: to_patient.removesuffix("patient").removesuffix("__")
+        for model, to_patient in TRACKED.items()
+        if to_patient == "patient" or to_patient.endswith("__patient")
+    }
+    found[SupervisionFeedback] = "course"
+    found[DisputeStageChange] = "session__course"
+    return found
+
+
+def install():
+    """Called once by the app's ready(): the triggers (their migrations are the apps' own) and
+    the hook of ``TreatmentCourse.refresh_watch``."""
+    for model, path in watched_models().items():
+        trigger = MarksStale(
+            name="marks_course_watch_stale",
+            table=CourseWatch._meta.db_table,
+            key="course_id",
+            path=path,
+        )
+        if trigger.get_uri(model) not in pgtrigger.registry._registry:
+            pgtrigger.register(trigger)(model)
+    TreatmentCourse.watch_refresher = staticmethod(refresh_course)
+
+
+def rebuild_all(today=None):
+    """Recompute every course's watch, a batch per transaction (the management command)."""
+    ids = list(TreatmentCourse.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        refresh(ids[start : start + BATCH], today)
+    return len(ids)

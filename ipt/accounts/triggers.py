@@ -139,3 +139,51 @@ def kept_with_session(column="session_id", sessions="sessions_app_session"):
         was_update=f"OLD.{column}",
         was_delete=f"OLD.{column}",
     )
+
+
+def key_of(model, path, row):
+    """SQL for the id reached from ``row`` ("NEW" or "OLD") of ``model`` along ``path``, a
+    chain of foreign keys ("problem_area__course"); "" is the row's own primary key."""
+    if not path:
+        return f"{row}.{model._meta.pk.column}"
+    first, *rest = path.split("__")
+    field = model._meta.get_field(first)
+    sql, related = f"{row}.{field.column}", field.related_model
+    for name in rest:
+        field = related._meta.get_field(name)
+        sql = (
+            f"(SELECT {field.column} FROM {related._meta.db_table}"
+            f" WHERE {related._meta.pk.column} = {sql})"
+        )
+        related = field.related_model
+    return sql
+
+
+class MarksStale(_Guarded):
+    """After a row changes, mark the summary row it feeds stale, in the same transaction.
+
+    ``table``/``key``: the summary table and its key column; ``path``: the foreign keys from
+    the changed row to that key (see ``key_of``). Only an existing summary row is marked: a
+    missing one is stale by definition.
+    """
+
+    when = pgtrigger.After
+    level = pgtrigger.Row
+    operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
+
+    def __init__(self, *, table, key, path, **kwargs):
+        self.table, self.key, self.path = table, key, path
+        super().__init__(**kwargs)
+
+    def _mark(self, model, row):
+        return (
+            f"UPDATE {self.table} SET stale = true"
+            f" WHERE {self.key} = {key_of(model, self.path, row)} AND NOT stale;"
+        )
+
+    def get_func(self, model):
+        return f"""
+            IF TG_OP <> 'DELETE' THEN {self._mark(model, "NEW")} END IF;
+            IF TG_OP <> 'INSERT' THEN {self._mark(model, "OLD")} END IF;
+            RETURN NULL;
+        """

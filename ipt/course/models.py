@@ -1,6 +1,6 @@
 """The treatment course: one time-limited IPT contract with a patient, and its phases."""
 
-from dataclasses import dataclass
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models, transaction
@@ -12,34 +12,10 @@ from ipt.accounts.history import tracked
 from ipt.accounts.models import Role
 from ipt.accounts.triggers import append_only
 from ipt.course import steps
+from ipt.course.variants import VARIANT_RULES, Variant, VariantRule  # noqa: F401
 from ipt.dates import shift
 from ipt.measures import instruments
 from ipt.rules import risk
-
-
-class Variant(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual IPT"
-    BRIEF = "brief", "Brief IPT (IPT-B)"
-    ADOLESCENT = "adolescent", "IPT for adolescents (IPT-A)"
-
-
-@dataclass(frozen=True)
-class VariantRule:
-    min_sessions: int
-    max_sessions: int
-    default_sessions: int
-    initial_phase_sessions: int
-    description: str
-
-
-# IPT: the contract fixes the count; the initial phase length varies by source (configurable).
-VARIANT_RULES = {
-    Variant.INDIVIDUAL: VariantRule(
-        12, 16, 12, 3, "12–16 weekly sessions; initial phase sessions 1–3"
-    ),
-    Variant.BRIEF: VariantRule(8, 9, 8, 2, "8 sessions (+1 optional engagement session)"),
-    Variant.ADOLESCENT: VariantRule(12, 12, 12, 4, "12 sessions; initial phase sessions 1–4"),
-}
 
 
 class Phase(models.TextChoices):
@@ -217,6 +193,21 @@ class TreatmentCourse(models.Model):
     def get_absolute_url(self):
         return reverse("course:overview", args=[self.pk])
 
+    # The stored watch of the course (sessions_app.watch), set when sessions_app loads.
+    watch_refresher = None
+
+    def refresh_watch(self):
+        """Store the course's flags afresh, in the caller's transaction: every model method
+        that changes the record ends with this."""
+        type(self).watch_refresher(self)
+
+    @contextmanager
+    def changing(self):
+        """A change to the course's record: one transaction, ending with the watch refreshed."""
+        with transaction.atomic():
+            yield self
+            self.refresh_watch()
+
     @classmethod
     def start(cls, course):
         """Start an unsaved ``course`` for its patient: guard, lock, re-check, create.
@@ -233,6 +224,7 @@ class TreatmentCourse(models.Model):
                     ["This patient already has an active course: it is shown here."]
                 )
             course.save()
+            course.refresh_watch()
         return course
 
     # --- reading the record ------------------------------------------------------------------
@@ -437,6 +429,7 @@ class TreatmentCourse(models.Model):
             for name, value in fields.items():
                 setattr(self, name, value)
             self.save(update_fields=["phase", *fields])
+            self.refresh_watch()
 
     def _require_phase(self, *phases, action):
         if self.phase not in phases:

@@ -223,6 +223,7 @@ class TreatmentContract(models.Model):
             self.therapist_signed_on = therapist_date
             self.signed_at = timezone.now()
             self.save()
+            self.course.refresh_watch()
 
     def amend(self, *, reason):
         """A new, unsigned version that starts from this one's terms."""
@@ -241,4 +242,5 @@ class TreatmentContract(models.Model):
             new.therapist_signed_by = None
             new._state.adding = True
             new.save()
+            self.course.refresh_watch()
         return new

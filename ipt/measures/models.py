@@ -45,15 +45,26 @@ class MeasureResponse(models.Model):
 
     @classmethod
     def record(
-        cls, course, instrument_code, answers, *, taken_on, by, difficulty=None, submission=None
+        cls,
+        course,
+        instrument_code,
+        answers,
+        *,
+        taken_on,
+        by,
+        difficulty=None,
+        submission=None,
+        refresh_watch=True,
     ):
         """Score and store a measure. With a ``submission`` token, a second submission of the
-        same form gives the measure already recorded, never a duplicate."""
+        same form gives the measure already recorded, never a duplicate. The course's watch is
+        refreshed in the same transaction, unless the caller (a session, a follow-up) changes
+        more and refreshes it at its end."""
         instrument = instruments.get_instrument(instrument_code)
         total = instrument.score(answers)  # raises ValueError with a clinical message
         try:
             with transaction.atomic():
-                return cls.objects.create(
+                measure = cls.objects.create(
                     course=course,
                     instrument_code=instrument_code,
                     answers=list(answers),
@@ -63,6 +74,9 @@ class MeasureResponse(models.Model):
                     recorded_by=by,
                     submission=submission,
                 )
+                if refresh_watch:
+                    course.refresh_watch()
+                return measure
         except IntegrityError:
             if submission is None:
                 raise

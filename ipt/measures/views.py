@@ -90,7 +90,8 @@ def risk_new(request, pk):
         assessment.course = course
         assessment.measure = measure
         assessment.assessed_by = request.user
-        assessment.save()
+        with course.changing():
+            assessment.save()
         messages.success(request, "Risk assessment recorded.")
         if assessment.level == assessment.Level.IMMINENT:
             messages.error(request, "Imminent risk: follow the clinic's emergency procedure now.")

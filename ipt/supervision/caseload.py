@@ -1,24 +1,36 @@
-"""The supervisor's caseload review: one row per course, from a fixed number of queries.
+"""The supervisor's caseload review: one row per course, read from each course's stored watch.
 
-A supervisor oversees every course of every supervisee, which can run to thousands. Each row
-is built only from records fetched up front (one query per kind of record), so the page costs
-the same handful of queries whatever the size of the caseload. Flags are the clinical rules of
-ipt/rules/flags.py and ipt/rules/adherence.py applied to those records.
+A supervisor oversees every course of every supervisee, which can run to thousands. The flags
+of each course are kept in its CourseWatch row (sessions_app/watch.py, from the pure rules of
+ipt/rules/), so filtering, sorting, totals and paging are PostgreSQL's work on indexed
+columns, and only the page's rows are fetched, whatever the size of the caseload.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ipt.course.models import Phase, TreatmentCourse, Variant, measures_prefetch
+from ipt.course.models import Phase, TreatmentCourse, Variant
 from ipt.measures import instruments
-from ipt.rules import adherence
-from sessions_app import adherence as adherence_facts
-from sessions_app.progress import course_progress
-from sessions_app.watch import watch
+from sessions_app import watch as course_watch
+from sessions_app.models import Session
 
 # The flags a supervisor filters by, in the order they matter.
 FLAGS = {
@@ -37,29 +49,40 @@ VARIANT_SHORT = {
     Variant.ADOLESCENT: "Adolescent (IPT-A)",
 }
 
-PHASE_ORDER = {phase: i for i, phase in enumerate(Phase.values)}
-
 # Rows per page of the table. Totals, filters and sorting always cover the whole caseload.
 PAGE_SIZE = 100
 
 
+def flag_condition(flag, today):
+    """The SQL condition of one flag on a course's stored watch."""
+    return {
+        "risk": ~Q(watch__risk_kind=""),
+        "deteriorating": Q(watch__deteriorating=True),
+        "contact": Q(watch__contact=True),
+        # Time alone makes a course overdue: the watch keeps the day it becomes so.
+        "overdue": Q(watch__overdue_from__lte=today),
+        "measure": Q(watch__phq9_overdue=True),
+        "off_track": Q(watch__off_track=True),
+        "gaps": Q(watch__gap_count__gt=0),
+    }[flag]
+
+
+@dataclass
+class Gap:
+    name: str
+    message: str
+
+
 @dataclass
 class Row:
-    """What the caseload review shows about one course."""
+    """What the caseload review shows about one course (its watch, formatted)."""
 
     course: TreatmentCourse
-    position: int  # 'session k of N': the latest session that took place
-    last_session: date | None
-    next_session: datetime | None
-    phq9: list[int]  # PHQ-9 totals, oldest first
-    risk: str  # why the course is flagged for risk, or ""
-    overdue: bool
-    off_track: bool
-    gaps: list[adherence.CheckResult]  # adherence checks the record does not meet
-    deteriorated: tuple[str, ...] = ()
-    contact: bool = False  # missed or cancelled twice in a row
-    misses_in_a_row: int = 0
-    phq9_overdue: bool = False
+    today: date
+
+    @property
+    def watch(self):
+        return self.course.watch
 
     @property
     def patient(self):
@@ -73,145 +96,148 @@ class Row:
     def variant(self):
         return VARIANT_SHORT.get(self.course.variant, self.course.get_variant_display())
 
-    @property
-    def latest_phq9(self):
-        return self.phq9[-1] if self.phq9 else None
+    position = property(lambda self: self.watch.position)
+    last_session = property(lambda self: self.watch.last_held)
+    phq9 = property(lambda self: self.watch.phq9)
+    latest_phq9 = property(lambda self: self.watch.latest_phq9)
+    baseline_phq9 = property(lambda self: self.watch.baseline_phq9)
+    change = property(lambda self: self.watch.phq9_change)
+    risk = property(lambda self: self.watch.risk_message)
+    deteriorated = property(lambda self: tuple(self.watch.deteriorated))
+    contact = property(lambda self: self.watch.contact)
+    misses_in_a_row = property(lambda self: self.watch.misses_in_a_row)
+    phq9_overdue = property(lambda self: self.watch.phq9_overdue)
+    off_track = property(lambda self: self.watch.off_track)
 
     @property
-    def baseline_phq9(self):
-        return self.phq9[0] if self.phq9 else None
+    def next_session(self) -> datetime | None:
+        return self.course.next_session
 
     @property
-    def change(self):
-        """Latest PHQ-9 minus baseline (negative is better); None until there are two scores."""
-        return self.phq9[-1] - self.phq9[0] if len(self.phq9) > 1 else None
+    def overdue(self):
+        return self.watch.overdue_on(self.today)
+
+    @property
+    def gaps(self):
+        return [Gap(g["name"], g["message"]) for g in self.watch.gaps]
 
     @property
     def sparkline(self):
         return sparkline(self.phq9)
 
-    def has(self, flag):
-        return {
-            "risk": bool(self.risk),
-            "deteriorating": bool(self.deteriorated),
-            "contact": self.contact,
-            "overdue": self.overdue,
-            "measure": self.phq9_overdue,
-            "off_track": self.off_track,
-            "gaps": bool(self.gaps),
-        }[flag]
 
+def courses_for(supervisor, *, include_closed=False, therapist=None, phase="", today=None):
+    """The supervisees' courses the review lists, their stored watch brought up to date.
 
-def courses_for(supervisor, *, include_closed=False, therapist=None, phase=""):
-    """The supervisees' courses with everything the rows read, prefetched in fixed queries."""
+    Closed courses are listed while their risk needs attention (the watch's risk flag),
+    unless asked for all of them or for one phase.
+    """
+    today = today or timezone.localdate()
     courses = TreatmentCourse.objects.visible_to(supervisor)
-    if phase:
-        courses = courses.filter(phase=phase)
-    elif not include_closed:
-        courses = courses.active_or_at_risk()
     if therapist:
         courses = courses.filter(patient__therapist_id=therapist)
-    # Only what the rows read: the risk flag, progress, and what adherence.facts_for reads.
-    # (adherence.prefetch_for_adherence would fetch the whole initial-phase record as well,
-    # which costs seconds across thousands of courses.) tests/test_supervision.py fails if a
-    # rule starts reading something not fetched here.
-    return courses.select_related(
-        "patient__therapist", "sick_role", "relapse_plan", "suitability", "formulation"
-    ).prefetch_related(
-        measures_prefetch(),
-        "risk_assessments",
-        "inventory",
-        "problem_areas__person",
-        "contracts",
-        "transitions",
-        "relapse_plan__triggers",
-        adherence_facts.session_prefetch(),
-    )
+    if phase:
+        courses = courses.filter(phase=phase)
+    course_watch.refresh_due(courses, today)
+    if not phase and not include_closed:
+        courses = courses.filter(Q(phase__in=Phase.active()) | ~Q(watch__risk_kind=""))
+    return courses
 
 
-def build_rows(courses, today=None, *, all_closed=True):
-    """One row per course. Without ``all_closed``, a closed course is shown only while its risk
-    needs attention (``courses_for`` then also fetches closed courses that might)."""
+def with_flag(courses, flag, today=None):
+    if flag not in FLAGS:
+        return courses
+    return courses.filter(flag_condition(flag, today or timezone.localdate()))
+
+
+def totals(courses, today=None):
+    """The number of courses, and of those with each flag: one aggregate query."""
     today = today or timezone.localdate()
-    return [
-        build_row(course, today)
-        for course in courses
-        if all_closed or course.is_active or course.risk.needs_attention
-    ]
+    counts = courses.aggregate(
+        courses=Count("pk"),
+        **{f: Count("pk", filter=flag_condition(f, today)) for f in FLAGS},
+    )
+    return Totals(courses=counts.pop("courses"), counts=counts)
 
 
-def build_row(course, today):
-    sessions = list(course.sessions.all())
-    progress = course_progress(course, sessions)
-    phq9 = [m.total for m in course.phq9_responses()]
-    facts = adherence_facts.facts_for(course, sessions, today=today)
-    flags = watch(course, sessions, today)
-    return Row(
-        course=course,
-        position=progress.position,
-        last_session=flags.last_held,
-        next_session=progress.next.scheduled_for if progress.next else None,
-        phq9=phq9,
-        risk=flags.risk.message if flags.risk else "",
-        overdue=flags.overdue,
-        off_track=flags.off_track,
-        gaps=list(adherence.summarise(adherence.run_checks(facts)).gaps),
-        deteriorated=flags.deteriorated,
-        contact=flags.contact,
-        misses_in_a_row=flags.misses_in_a_row,
-        phq9_overdue=flags.phq9_overdue,
+def _next_session():
+    return Subquery(
+        Session.objects.filter(
+            course=OuterRef("pk"),
+            status=Session.Status.PLANNED,
+            scheduled_for__gte=timezone.now(),
+        )
+        .order_by("scheduled_for")
+        .values("scheduled_for")[:1]
     )
 
 
-# --- filtering, sorting, totals ------------------------------------------------------------------
-def with_flag(rows, flag):
-    return [r for r in rows if r.has(flag)] if flag in FLAGS else list(rows)
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _name(row):
-    return row.patient.full_name.casefold()
+def _therapist_name():
+    full = Trim(
+        Concat("patient__therapist__first_name", Value(" "), "patient__therapist__last_name")
+    )
+    return Lower(Coalesce(NullIf(full, Value("")), "patient__therapist__username"))
 
+
+PHASE_RANK = Case(
+    *(When(phase=phase, then=Value(i)) for i, phase in enumerate(Phase.values)),
+    default=Value(99),
+    output_field=IntegerField(),
+)
 
 SORTS = {
-    # key: (label, value of a row; None sorts last whichever the direction)
-    "priority": (
-        "Flags first",
-        lambda r: (
-            not r.risk,
-            not r.deteriorated,
-            not r.contact,
-            not r.overdue,
-            not r.phq9_overdue,
-            not r.off_track,
-            -len(r.gaps),
-        ),
-    ),
-    "patient": ("Patient", _name),
-    "therapist": ("Therapist", lambda r: str(r.therapist).casefold()),
-    "phase": ("Phase", lambda r: PHASE_ORDER.get(r.course.phase, 99)),
-    "session": ("Session", lambda r: r.position),
-    "last": ("Last session", lambda r: r.last_session),
-    "next": ("Next session", lambda r: r.next_session),
-    "phq9": ("Latest PHQ-9", lambda r: r.latest_phq9),
-    "change": ("Change from baseline", lambda r: r.change),
+    # key: (label, the value to sort by; None sorts last whichever the direction)
+    "priority": ("Flags first", None),
+    "patient": ("Patient", Lower("patient__full_name")),
+    "therapist": ("Therapist", _therapist_name()),
+    "phase": ("Phase", PHASE_RANK),
+    "session": ("Session", F("watch__position")),
+    "last": ("Last session", F("watch__last_held")),
+    "next": ("Next session", F("next_session")),
+    "phq9": ("Latest PHQ-9", F("watch__latest_phq9")),
+    "change": ("Change from baseline", F("watch__phq9_change")),
 }
 DEFAULT_SORT = "priority"
 
 
-def sort_rows(rows, sort=DEFAULT_SORT):
-    """Sort by 'key' or '-key' (descending); ties and rows without a value go by patient name."""
-    descending = sort.startswith("-")
-    key = SORTS.get(sort.removeprefix("-"), SORTS[DEFAULT_SORT])[1]
-    rows = sorted(rows, key=_name)
-    present = [r for r in rows if key(r) is not None]
-    missing = [r for r in rows if key(r) is None]
-    return sorted(present, key=key, reverse=descending) + missing
+def sorted_courses(courses, sort=DEFAULT_SORT, today=None):
+    """Sort by 'key' or '-key' (descending); ties and courses without a value go by name."""
+    today = today or timezone.localdate()
+    courses = courses.annotate(next_session=_next_session())
+    key = sort.removeprefix("-")
+    name = Lower("patient__full_name").asc()
+    if key not in SORTS or key == "priority":
+        return courses.order_by(
+            *(_flag(flag_condition(f, today)).desc() for f in list(FLAGS)[:-1]),
+            F("watch__gap_count").desc(nulls_last=True),
+            name,
+            "pk",
+        )
+    value = SORTS[key][1]
+    order = value.desc(nulls_last=True) if sort.startswith("-") else value.asc(nulls_last=True)
+    return courses.order_by(order, name, "pk")
+
+
+def listed(courses, sort=DEFAULT_SORT, today=None):
+    """The courses in the review's order, each with its watch and people (page it, then
+    ``rows``)."""
+    return sorted_courses(courses, sort, today).select_related("watch", "patient__therapist")
+
+
+def rows(courses, today=None):
+    """The rows of a page (or of an export)."""
+    today = today or timezone.localdate()
+    return [Row(course, today) for course in courses]
 
 
 @dataclass(frozen=True)
 class Totals:
     courses: int
-    counts: dict  # flag key -> number of rows with it
+    counts: dict  # flag key -> number of courses with it
 
     def __getattr__(self, flag):
         try:
@@ -223,13 +249,6 @@ class Totals:
     def flags(self):
         """(key, label, count) of each flag, in FLAGS order, for the totals bar."""
         return [(key, label, self.counts[key]) for key, label in FLAGS.items()]
-
-
-def totals(rows):
-    return Totals(
-        courses=len(rows),
-        counts={flag: sum(r.has(flag) for r in rows) for flag in FLAGS},
-    )
 
 
 # --- export ---------------------------------------------------------------------------------------

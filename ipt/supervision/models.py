@@ -29,13 +29,18 @@ class SupervisionFeedback(models.Model):
     def __str__(self):
         return f"Feedback of {self.created_at:%-d %b %Y}"
 
+    @classmethod
+    def give(cls, course, session, *, author, text):
+        with course.changing():
+            return cls.objects.create(course=course, session=session, author=author, text=text)
+
     def acknowledge(self):
         """Once: the first acknowledgement's time stands, however many clicks or tabs."""
         if self.acknowledged_at is None:
-            now = timezone.now()
-            type(self).objects.filter(pk=self.pk, acknowledged_at__isnull=True).update(
-                acknowledged_at=now
-            )
+            with self.course.changing():
+                type(self).objects.filter(pk=self.pk, acknowledged_at__isnull=True).update(
+                    acknowledged_at=timezone.now()
+                )
             self.refresh_from_db(fields=["acknowledged_at"])
 
 

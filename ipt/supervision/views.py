@@ -86,32 +86,36 @@ def _caseload(request):
     therapists = list(request.user.supervisees.order_by("first_name", "last_name", "pk"))
     form = DashboardFilterForm(request.GET, therapists=therapists)
     filters = form.filters()
-    rows = caseload.build_rows(
-        caseload.courses_for(
-            request.user,
-            include_closed=filters["closed"],
-            therapist=filters["therapist"],
-            phase=filters["phase"],
-        ),
-        all_closed=filters["closed"] or bool(filters["phase"]),
+    today = timezone.localdate()
+    courses = caseload.courses_for(
+        request.user,
+        include_closed=filters["closed"],
+        therapist=filters["therapist"],
+        phase=filters["phase"],
+        today=today,
     )
-    shown = caseload.sort_rows(caseload.with_flag(rows, filters["flag"]), filters["sort"])
-    return form, filters, rows, shown
+    shown = caseload.listed(caseload.with_flag(courses, filters["flag"], today), filters["sort"])
+    return form, filters, courses, shown
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request):
-    form, filters, rows, shown = _caseload(request)
-    page = Paginator(shown, caseload.PAGE_SIZE).get_page(request.GET.get("page"))
-    _record_listing(request, page.object_list, "caseload review")
+    form, filters, courses, shown = _caseload(request)
+    totals = caseload.totals(courses)
+    count = totals.counts[filters["flag"]] if filters["flag"] in caseload.FLAGS else totals.courses
+    paginator = Paginator(shown, caseload.PAGE_SIZE)
+    paginator.count = count  # known from the totals: no second count query
+    page = paginator.get_page(request.GET.get("page"))
+    rows = caseload.rows(page.object_list)
+    _record_listing(request, rows, "caseload review")
     context = {
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": page.object_list,
-        "shown": len(shown),
-        "totals": caseload.totals(rows),
+        "rows": rows,
+        "shown": count,
+        "totals": totals,
         "columns": _columns(request, filters["sort"]),
         "flag_label": caseload.FLAGS.get(filters["flag"], ""),
         "filtered": any(request.GET.get(k) for k in ("therapist", "phase", "flag", "closed")),
@@ -125,14 +129,15 @@ def dashboard(request):
 @require_GET
 def dashboard_csv(request):
     _, _, _, shown = _caseload(request)
-    _record_listing(request, shown, "caseload export")
+    rows = caseload.rows(shown)
+    _record_listing(request, rows, "caseload export")
     today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="caseload-{today:%Y-%m-%d}.csv"'
     response.write("\ufeff")  # a byte-order mark, so that Excel reads the names as UTF-8
     writer = csv.writer(response)
     writer.writerow(caseload.CSV_HEADER)
-    for row in shown:
+    for row in rows:
         writer.writerow([caseload.csv_safe(value) for value in caseload.csv_row(row)])
     return response
 
@@ -181,9 +186,9 @@ def feedback_new(request, pk):
     course = get_course_for_supervision(request, pk, action="supervision feedback")
     form = FeedbackForm(request.POST, course=course)
     if form.is_valid():
-        SupervisionFeedback.objects.create(
-            course=course,
-            session=form.cleaned_data["session"],
+        SupervisionFeedback.give(
+            course,
+            form.cleaned_data["session"],
             author=request.user,
             text=form.cleaned_data["text"],
         )

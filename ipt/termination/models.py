@@ -290,7 +290,8 @@ class FollowUp(models.Model):
             if phq9_answers is not None:
                 self.phq9 = MeasureResponse.record(
                     self.maintenance.course, "phq9", phq9_answers, taken_on=self.held_on,
-                    difficulty=difficulty, by=by,
+                    difficulty=difficulty, by=by, refresh_watch=False,
                 )  # fmt: skip
             self.recorded_by = by
             self.save()
+            self.maintenance.course.refresh_watch()

@@ -38,7 +38,8 @@ def sick_role(request, pk):
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         record.course = course
-        record.save()
+        with course.changing():
+            record.save()
         messages.success(request, "Sick role saved. The patient handout is ready to print.")
         return redirect("course:sick_role", course.pk)
     return _sick_role_page(request, course, form, record, can_write)
@@ -121,6 +122,7 @@ def _save_locked(course, form):
         if not form.is_valid():
             return False
         form.save()
+        course.refresh_watch()
     return True
 
 
@@ -175,7 +177,8 @@ def problem_area_delete(request, pk, area_pk):
     course, _ = get_course_for(request, pk, action="remove problem area")
     problem_area = get_object_or_404(course.problem_areas.all(), pk=area_pk)
     label = problem_area.detail
-    problem_area.delete()
+    with course.changing():
+        problem_area.delete()
     messages.success(request, f"Problem area removed: {label}.")
     _warn_if_contract_signed(request, course)
     url = reverse("course:problem_areas", args=[course.pk])
@@ -196,7 +199,8 @@ def formulation(request, pk):
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         record.course = course
-        record.save()
+        with course.changing():
+            record.save()
         messages.success(request, "Formulation saved.")
         return redirect(course)
     context = {

@@ -117,7 +117,8 @@ def inventory(request, pk):
     if request.method == "POST" and form.is_valid():
         person = form.save(commit=False)
         person.course = course
-        person.save()
+        with course.changing():
+            person.save()
         if request.htmx:
             # A fresh form replaces the one posted; the new card and the circle go out of band.
             # The next person can be typed straight away.
@@ -152,7 +153,8 @@ def person_edit(request, pk, person_pk):
     in_place = bool(request.htmx) and request.method == "GET"
     form = PersonForm(request.POST or None, instance=person, focus=in_place)
     if request.method == "POST" and form.is_valid():
-        person = form.save()
+        with course.changing():
+            person = form.save()
         if request.htmx:
             context = _context(can_write, _changed(course), person=person, saved=True)
             return render(request, f"{PAGE}#person_saved", context)
@@ -170,7 +172,8 @@ def person_delete(request, pk, person_pk):
     person = get_object_or_404(course.inventory.all(), pk=person_pk)
     name = f"{person.name} ({person.relationship})"
     # Timeline events and problem areas keep their text; only their link to the person goes.
-    person.delete()
+    with course.changing():
+        person.delete()
     if request.htmx:
         # The card (the button's target) is swapped for nothing, so it leaves the list.
         context = _context(can_write, _changed(course), removed=name)

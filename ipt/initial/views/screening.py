@@ -20,7 +20,8 @@ def suitability(request, pk):
         screen = form.save(commit=False)
         screen.course = course
         screen.screened_by = request.user
-        screen.save()
+        with course.changing():
+            screen.save()
         if screen.cleared:
             messages.success(request, "Suitability screen saved.")
             return redirect(course)
@@ -44,7 +45,8 @@ def diagnosis(request, pk):
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         record.course = course
-        record.save()
+        with course.changing():
+            record.save()
         messages.success(request, "Diagnosis saved.")
         if course.baseline_phq9 is None:
             return redirect("course:measure_new", course.pk, "phq9")

@@ -70,7 +70,8 @@ def timeline(request, pk):
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
         event.course = course
-        event.save()
+        with course.changing():
+            event.save()
         added = f"Added to the timeline: {event.happened_on:%b %Y}, {event.description}."
         if request.htmx:
             fresh = LifeEventForm(course=course, focus=True)

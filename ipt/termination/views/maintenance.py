@@ -74,7 +74,8 @@ def maintenance(request, pk):
             return redirect("course:maintenance", course.pk)
         contract = form.save(commit=False)
         contract.course = course
-        contract.save()
+        with course.changing():
+            contract.save()
         if form.replans or not contract.has_regular_followups():
             contract.plan_followups()
     if first:

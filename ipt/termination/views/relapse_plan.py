@@ -77,7 +77,8 @@ def relapse_plan(request, pk):
     if request.method == "POST" and plan_form.is_valid():
         plan = plan_form.save(commit=False)
         plan.course = course
-        plan.save()
+        with course.changing():
+            plan.save()
         messages.success(request, "Relapse-prevention plan saved. The patient's copy is ready.")
         return redirect("course:relapse_plan", course.pk)
     return _plan_page(request, can_write, course, plan, plan_form=plan_form)
@@ -106,7 +107,8 @@ def trigger_new(request, pk):
             trigger = form.save(commit=False)
             trigger.plan = plan
             trigger.position = 0 if last is None else last + 1
-            trigger.save()
+            with course.changing():
+                trigger.save()
         if request.htmx:
             context = _plan_context(
                 can_write,
@@ -134,7 +136,8 @@ def trigger_edit(request, pk, trigger_pk):
     in_place = bool(request.htmx) and request.method == "GET"
     form = TriggerForm(request.POST or None, instance=trigger, focus=in_place)
     if request.method == "POST" and form.is_valid():
-        trigger = form.save()
+        with course.changing():
+            trigger = form.save()
         if request.htmx:
             context = _plan_context(
                 can_write, course, trigger.plan, fresh=True, trigger=trigger, saved=True
@@ -153,7 +156,8 @@ def trigger_delete(request, pk, trigger_pk):
     course, can_write = get_course_for(request, pk, action="remove relapse trigger")
     trigger = get_object_or_404(RelapseTrigger.objects.filter(plan__course=course), pk=trigger_pk)
     plan, text = trigger.plan, trigger.trigger
-    trigger.delete()
+    with course.changing():
+        trigger.delete()
     if request.htmx:
         # The row (the button's target) is swapped for nothing, so it leaves the list.
         context = _plan_context(can_write, course, plan, fresh=True, removed=text)

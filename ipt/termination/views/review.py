@@ -45,7 +45,8 @@ def progress_review(request, pk):
         with transaction.atomic():
             review = form.save(commit=False)
             review.course = course
-            review.save()
+            with course.changing():
+                review.save()
             form.save_goals()
         messages.success(request, "Progress review saved.")
         return redirect("course:progress_review", course.pk)
