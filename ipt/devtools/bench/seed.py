@@ -19,6 +19,7 @@ from ipt.devtools.bench.plans import make_plans
 from ipt.devtools.bench.sessions import measures, weekly_sessions
 from ipt.devtools.bench.vignettes import FIRST_NAMES, LAST_NAMES
 from patients.models import Patient
+from sessions_app import watch
 
 
 @dataclass
@@ -61,6 +62,10 @@ def seed(
         ending(rng, plans, today, counts)
         supervision(rng, plans, counts)
         say("  termination, maintenance and supervision records")
+        # A bulk load writes past the model methods: store every course's watch, as the
+        # migration and `manage.py rebuild_course_watch` do.
+        counts["course watches"] = watch.rebuild_all(today)
+        say("  the stored watch of every course")
     return Clinic(sups, staff, counts)
 
 
