@@ -17,7 +17,7 @@ from ipt.accounts.triggers import Refuse, RefuseInFinalised, append_only, kept_w
 from ipt.course.models import TransitionRefused
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import MeasureResponse
-from ipt.rules import flags, risk
+from ipt.rules import adherence, flags, risk
 from ipt.typed import MAX_NOTE_LENGTH, UnsaveableText, clean_typed_text  # noqa: F401
 
 
@@ -559,7 +559,8 @@ class CourseWatch(models.Model):
     deteriorating = models.BooleanField(default=False)
     risk_kind = models.CharField(max_length=20, blank=True)  # "", "unassessed", "elevated"
     risk_message = models.TextField(blank=True)
-    gaps = models.JSONField(default=list)  # [{"key", "name", "message"}] of unmet checks
+    # Every adherence check (ipt/rules/adherence.py): {"key", "name", "ok", "message", "sessions"}.
+    checks = models.JSONField(default=list)
     gap_count = models.PositiveSmallIntegerField(default=0)
     feedback_open = models.PositiveSmallIntegerField(default=0)  # not yet acknowledged
     last_feedback_at = models.DateTimeField(null=True)
@@ -584,6 +585,17 @@ class CourseWatch(models.Model):
     @property
     def overdue(self):
         return self.overdue_on(timezone.localdate())
+
+    @property
+    def adherence(self):
+        """The adherence summary as stored (what ``adherence.review`` gives from the record)."""
+        return adherence.summarise(
+            adherence.CheckResult(**{**c, "sessions": tuple(c["sessions"])}) for c in self.checks
+        )
+
+    @property
+    def gaps(self):
+        return self.adherence.gaps
 
     @property
     def risk(self):

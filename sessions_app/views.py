@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from ipt.course.access import get_course_for
-from ipt.course.models import TransitionRefused, TreatmentCourse
+from ipt.course.models import TransitionRefused, TreatmentCourse, measures_prefetch
 from ipt.initial.models import ProblemArea
+from ipt.measures.models import RiskAssessment
 from ipt.rules import flags
 from sessions_app.access import get_session_for
 from sessions_app.forms import (
@@ -80,8 +82,21 @@ def course_sessions(request, pk):
 
 
 # --- one session ---------------------------------------------------------------------------------
+def for_session_page(courses):
+    """What the session page shows of its course: the people, the focal areas and their
+    goals, the scores and the risk record (the banner), not the whole initial-phase record."""
+    return courses.select_related("patient__therapist", "suitability").prefetch_related(
+        "inventory",
+        "problem_areas__goals",
+        "problem_areas__person",
+        measures_prefetch(),
+        Prefetch("risk_assessments", RiskAssessment.objects.select_related("assessed_by")),
+        "sessions",
+    )
+
+
 def _page_context(can_write, session):
-    course = TreatmentCourse.objects.with_initial_phase().get(pk=session.course_id)
+    course = for_session_page(TreatmentCourse.objects.filter(pk=session.course_id)).get()
     session.course = course
     sessions = list(course.sessions.all())
     earlier = [s for s in sessions if s.number < session.number and s.status == Session.Status.HELD]

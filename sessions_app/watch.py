@@ -10,7 +10,7 @@ database marked stale by another path.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pgtrigger
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 from ipt.accounts.history import TRACKED
 from ipt.accounts.triggers import MarksStale
 from ipt.course.models import TreatmentCourse, measures_prefetch
+from ipt.dates import shift
 from ipt.rules import adherence, flags
 from ipt.rules.flags import RiskFlag
 from ipt.supervision.models import SupervisionFeedback
@@ -164,7 +165,7 @@ def recheck_on(sessions, today):
     the rules (adherence, missed sessions, the next planned session) can answer otherwise."""
     days = [timezone.localtime(s.scheduled_for).date() for s in sessions]
     coming = [d for d in days if d >= today]
-    return min(coming) + timedelta(days=1) if coming else None
+    return shift(min(coming), 1) if coming else None
 
 
 def stored_values(course, today):
@@ -172,15 +173,11 @@ def stored_values(course, today):
     sessions = sorted(course.sessions.all(), key=lambda s: s.number)
     found = watch(course, sessions, today)
     phq9 = [m.total for m in course.phq9_responses()]
-    gaps = adherence.summarise(
-        adherence.run_checks(adherence_facts.facts_for(course, sessions, today=today))
-    ).gaps
+    checks = adherence.run_checks(adherence_facts.facts_for(course, sessions, today=today))
     feedback = list(course.feedback.all())
     overdue_from = None
     if course.is_active:
-        overdue_from = (found.last_held or course.start_date) + timedelta(
-            days=flags.OVERDUE_AFTER_DAYS + 1
-        )
+        overdue_from = shift(found.last_held or course.start_date, flags.OVERDUE_AFTER_DAYS + 1)
     return {
         "stale": False,
         "recheck_on": recheck_on(sessions, today),
@@ -199,8 +196,17 @@ def stored_values(course, today):
         "deteriorating": bool(found.deteriorated),
         "risk_kind": found.risk.kind if found.risk else "",
         "risk_message": found.risk.message if found.risk else "",
-        "gaps": [{"key": g.key, "name": g.name, "message": g.message} for g in gaps],
-        "gap_count": len(gaps),
+        "checks": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "ok": c.ok,
+                "message": c.message,
+                "sessions": list(c.sessions),
+            }
+            for c in checks
+        ],
+        "gap_count": sum(c.ok is False for c in checks),
         "feedback_open": sum(f.acknowledged_at is None for f in feedback),
         "last_feedback_at": max((f.created_at for f in feedback), default=None),
     }
@@ -298,3 +304,13 @@ def rebuild_all(today=None):
     for start in range(0, len(ids), BATCH):
         refresh(ids[start : start + BATCH], today)
     return len(ids)
+
+
+def fresh_watch(course, today=None):
+    """One course's stored watch, refreshed first if due (one query when it is not)."""
+    today = today or timezone.localdate()
+    row = CourseWatch.objects.filter(course=course).first()
+    if row is None or row.stale or (row.recheck_on is not None and row.recheck_on <= today):
+        refresh([course.pk], today)
+        row = CourseWatch.objects.get(course=course)
+    return row

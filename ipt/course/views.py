@@ -10,9 +10,8 @@ from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse, with_active_course
 from patients.access import get_patient_for
 from patients.models import Patient
-from sessions_app import adherence
 from sessions_app.progress import course_progress, symptom_chart
-from sessions_app.watch import watch
+from sessions_app.watch import fresh_watch
 
 
 @require_GET
@@ -62,6 +61,7 @@ def course_start(request, patient_pk):
 
 def course_overview(request, pk, transition_form=None):
     course, can_write = get_course_for(request, pk)
+    stored = fresh_watch(course)
     sessions = list(course.sessions.select_related("phq9"))
     chart, chart_rows = symptom_chart(course, sessions)
     return render(
@@ -76,8 +76,8 @@ def course_overview(request, pk, transition_form=None):
             "progress": course_progress(course, sessions),
             "chart": chart,
             "chart_rows": chart_rows,
-            "adherence": adherence.review(course),
-            "watch": watch(course, sessions),
+            "adherence": stored.adherence,
+            "watch": stored,
             "can_write": can_write,
         },
     )

@@ -68,12 +68,6 @@ def flag_condition(flag, today):
 
 
 @dataclass
-class Gap:
-    name: str
-    message: str
-
-
-@dataclass
 class Row:
     """What the caseload review shows about one course (its watch, formatted)."""
 
@@ -119,7 +113,7 @@ class Row:
 
     @property
     def gaps(self):
-        return [Gap(g["name"], g["message"]) for g in self.watch.gaps]
+        return self.watch.gaps
 
     @property
     def sparkline(self):

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ("deteriorating", models.BooleanField(default=False)),
                 ("risk_kind", models.CharField(blank=True, max_length=20)),
                 ("risk_message", models.TextField(blank=True)),
-                ("gaps", models.JSONField(default=list)),
+                ("checks", models.JSONField(default=list)),
                 ("gap_count", models.PositiveSmallIntegerField(default=0)),
                 ("feedback_open", models.PositiveSmallIntegerField(default=0)),
                 ("last_feedback_at", models.DateTimeField(null=True)),
