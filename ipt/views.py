@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ipt.course.models import Phase, TreatmentCourse
+from ipt.termination.models import FollowUp
 from sessions_app.progress import sessions_between
 from sessions_app.watch import refresh_due
 
@@ -27,6 +28,9 @@ def home(request):
     if not request.user.is_therapist:
         return redirect("patients:caseload")
     return therapist_home(request)
+
+
+FOLLOW_UPS_AHEAD_DAYS = 14
 
 
 def therapist_home(request):
@@ -66,6 +70,16 @@ def therapist_home(request):
                 if w.deteriorated or w.contact or w.phq9_overdue or w.off_track
             ],
             "overdue": [(c, w) for c, w in watched if w.overdue],
+            "feedback": [(c, w) for c, w in watched if w.feedback_open],
+            # Maintenance after the course: follow-ups and boosters due in the next fortnight,
+            # or due already and not yet recorded.
+            "followups": FollowUp.objects.filter(
+                maintenance__course__in=visible,
+                status=FollowUp.Status.DUE,
+                due_on__lte=today + timedelta(days=FOLLOW_UPS_AHEAD_DAYS),
+            )
+            .select_related("maintenance__course__patient")
+            .order_by("due_on", "pk"),
             "courses": courses,
         },
     )

@@ -89,7 +89,7 @@ class Patient(models.Model):
 
     @property
     def active_course(self):
-        """Needs ``ipt.course.models.with_active_course()``; a patient has at most one."""
+        """Needs the caseload's prefetch (ipt/course/views.py); a patient has at most one."""
         return self.active_courses[0] if self.active_courses else None
 
     @property

@@ -196,6 +196,8 @@ def stored_values(course, today):
         "deteriorating": bool(found.deteriorated),
         "risk_kind": found.risk.kind if found.risk else "",
         "risk_message": found.risk.message if found.risk else "",
+        "risk_signals": [s.text for s in course.risk.open_signals],
+        "risk_level": course.risk.level if course.risk.elevated else "",
         "checks": [
             {
                 "key": c.key,

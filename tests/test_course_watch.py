@@ -295,3 +295,46 @@ def test_the_command_rebuilds_every_course():
     call_command("rebuild_course_watch", verbosity=0)
     for course in courses:
         assert_same(course.pk)
+
+
+def test_today_lists_feedback_until_the_therapist_acknowledges_it(client_for, owner):
+    course = course_started(owner, today() - timedelta(days=3))
+    client = client_for(owner)
+    assert "New supervision feedback" not in client.get("/").text
+    feedback = SupervisionFeedback.give(course, None, author=owner.supervisor, text="See me.")
+    page = client.get("/").text
+    assert "New supervision feedback" in page
+    assert "1 note from your supervisor to read and acknowledge" in page
+    feedback.acknowledge()
+    assert "New supervision feedback" not in client.get("/").text
+
+
+def test_the_caseload_shows_risk_from_the_stored_watch(client_for, owner):
+    course = course_started(owner, today() - timedelta(days=3))
+    MeasureResponse.record(
+        course, "phq9", [1, 1, 1, 1, 1, 1, 1, 1, 2], taken_on=today(), by=owner
+    )  # fmt: skip
+    page = client_for(owner).get("/patients/").text
+    assert "Assess risk: PHQ-9 item 9 scored 2" in page
+    RiskAssessmentFactory(course=course, assessed_on=today(), level=RiskAssessment.Level.HIGH)
+    page = client_for(owner).get("/patients/").text
+    assert "Assess risk" not in page and "Risk high" in page
+
+
+def test_today_lists_follow_ups_due_in_the_next_fortnight(client_for, owner):
+    from ipt.termination.models import FollowUp, MaintenanceContract
+
+    course = CourseFactory(patient__therapist=owner, phase=Phase.COMPLETED, ended_on=today())
+    contract = MaintenanceContract.objects.create(
+        course=course, agreed_on=today(), interval_months=1, number_of_followups=2
+    )
+    FollowUp.objects.create(maintenance=contract, due_on=today() + timedelta(days=10))
+    FollowUp.objects.create(maintenance=contract, due_on=today() + timedelta(days=40))
+    FollowUp.objects.create(
+        maintenance=contract, kind=FollowUp.Kind.BOOSTER, due_on=today() - timedelta(days=2)
+    )
+    page = client_for(owner).get("/").text
+    assert "Follow-ups and boosters due" in page
+    assert page.count(f"{course.patient.full_name}: follow-up") == 1  # not the one in 40 days
+    assert f"{course.patient.full_name}: booster session" in page
+    assert "Due since" in page

@@ -113,20 +113,6 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-def with_active_course(patients):
-    """Each patient's active course (``patient.active_course``), and any closed course whose
-    risk may still need attention (``patient.closed_courses_at_risk``), with what the risk
-    rules read."""
-    courses = TreatmentCourse.objects.select_related("suitability").prefetch_related(
-        measures_prefetch(), "risk_assessments"
-    )
-    closed = courses.exclude(phase__in=Phase.active()).active_or_at_risk()
-    return patients.select_related("therapist").prefetch_related(
-        models.Prefetch("courses", queryset=courses.active(), to_attr="active_courses"),
-        models.Prefetch("courses", queryset=closed, to_attr="closed_courses_at_risk"),
-    )
-
-
 def _taken_at_follow_up(measure):
     try:
         return measure.followup is not None

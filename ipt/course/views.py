@@ -7,17 +7,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ipt.course.access import get_course_for
 from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
-from ipt.course.models import Phase, TransitionRefused, TreatmentCourse, with_active_course
+from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
 from patients.access import get_patient_for
 from patients.models import Patient
 from sessions_app.progress import course_progress, symptom_chart
-from sessions_app.watch import fresh_watch
+from sessions_app.watch import fresh_watch, refresh_due
 
 
 @require_GET
 def caseload(request):
-    """The caseload: each patient with their active course and its risk flag."""
-    patients = with_active_course(Patient.objects.visible_to(request.user))
+    """The caseload: each patient with their active course, and any closed course whose risk
+    still needs attention, each with its stored watch (risk is never out of sight)."""
+    refresh_due(TreatmentCourse.objects.visible_to(request.user))
+    courses = TreatmentCourse.objects.select_related("watch")
+    closed = courses.exclude(phase__in=Phase.active()).exclude(watch__risk_kind="")
+    patients = (
+        Patient.objects.visible_to(request.user)
+        .select_related("therapist")
+        .prefetch_related(
+            models.Prefetch("courses", queryset=courses.active(), to_attr="active_courses"),
+            models.Prefetch("courses", queryset=closed, to_attr="closed_courses_at_risk"),
+        )
+    )
     return render(request, "patients/caseload.html", {"patients": patients})
 
 

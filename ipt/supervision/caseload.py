@@ -113,7 +113,7 @@ class Row:
 
     @property
     def gaps(self):
-        return self.watch.gaps
+        return list(self.watch.gaps)
 
     @property
     def sparkline(self):

@@ -56,6 +56,13 @@ class Migration(migrations.Migration):
                 ("deteriorating", models.BooleanField(default=False)),
                 ("risk_kind", models.CharField(blank=True, max_length=20)),
                 ("risk_message", models.TextField(blank=True)),
+                (
+                    "risk_signals",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(), default=list, size=None
+                    ),
+                ),
+                ("risk_level", models.CharField(blank=True, max_length=20)),
                 ("checks", models.JSONField(default=list)),
                 ("gap_count", models.PositiveSmallIntegerField(default=0)),
                 ("feedback_open", models.PositiveSmallIntegerField(default=0)),
