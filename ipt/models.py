@@ -28,6 +28,7 @@ from ipt.initial.models import (
     SickRole,
     SuitabilityScreen,
 )
+from ipt.initial.signed_pdf import SignedContractPdf
 from ipt.measures.models import MeasureResponse, RiskAssessment
 from ipt.supervision.models import SessionRating, SupervisionFeedback
 from ipt.termination.models import (
@@ -62,6 +63,7 @@ __all__ = [
     "SessionRating",
     "SickRole",
     "SignIn",
+    "SignedContractPdf",
     "StaffChange",
     "SuitabilityScreen",
     "SupervisionFeedback",

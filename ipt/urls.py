@@ -54,6 +54,7 @@ course_patterns = [
     path("contract/sign/", contract.contract_sign, name="contract_sign"),
     path("contract/amend/", contract.contract_amend, name="contract_amend"),
     path("contract/v<int:version>.pdf", contract.contract_pdf, name="contract_pdf"),
+    path("contract/verify/", contract.contract_verify, name="contract_verify"),
     # termination phase
     path("progress-review/", termination.progress_review, name="progress_review"),
     path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),

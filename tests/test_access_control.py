@@ -183,6 +183,7 @@ OWNERSHIP = {
     "course:contract_sign": ("post", _course, WRITE),
     "course:contract_amend": ("post", _course, WRITE),
     "course:contract_pdf": ("get", lambda w: {**_course(w), "version": 1}, READ),
+    "course:contract_verify": ("post", _course, READ),
     "sessions_app:course_sessions": ("get", _course, READ),
     "sessions_app:detail": ("get", _session, READ),
     "sessions_app:status": ("post", _session, WRITE),
@@ -535,6 +536,8 @@ MAY_WRITE = {
     # own: the supervisor who wrote the feedback is refused it like any other write.)
     ("course:feedback_new", "supervisor"): "the supervisor's feedback to the therapist",
     ("session_ratings", "supervisor"): "the supervisor's ratings of a session",
+    # Reading, sent as a POST because it carries a file: compares it with the stored documents.
+    ("course:contract_verify", "supervisor"): "verifies a copy of the contract, writes nothing",
     # A therapist adds patients to their own caseload; nobody else adds any.
     ("patients:create", "colleague"): "a new patient on the colleague's own caseload",
     # One's own account.

@@ -11,6 +11,7 @@ from ipt.accounts.history import tracked
 from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.dates import shift
+from ipt.initial.signed_pdf import SignedContractPdf
 
 DEFAULT_MISSED_SESSION_POLICY = (
     "If you cannot come, please let us know at least 24 hours before. A missed session still "
@@ -126,6 +127,11 @@ class TreatmentContract(models.Model):
         return self.signed_at is not None
 
     @property
+    def document_reference(self):
+        """Printed on the signed document and shown beside its SHA-256 in the record."""
+        return f"TC-{self.pk}-v{self.version}"
+
+    @property
     def goal_lines(self):
         return [line.strip() for line in self.goals.splitlines() if line.strip()]
 
@@ -210,7 +216,10 @@ class TreatmentContract(models.Model):
 
     def sign(self, *, patient_name, patient_date, therapist, therapist_date):
         """Guard, lock, re-check, change: of two signatures at once (two tabs, a double click)
-        the second waits for the first, finds the contract signed and is refused."""
+        the second waits for the first, finds the contract signed and is refused.
+
+        The signed document is rendered and stored in the same transaction (a failed render
+        leaves the signature in place: see ``ipt/initial/signed_pdf.py``)."""
         if reasons := self.sign_blockers(patient_name):
             raise TransitionRefused(reasons)
         with transaction.atomic():
@@ -224,6 +233,7 @@ class TreatmentContract(models.Model):
             self.signed_at = timezone.now()
             self.save()
             self.course.refresh_watch()
+            SignedContractPdf.store_at_signing(self)
 
     def amend(self, *, reason):
         """A new, unsigned version that starts from this one's terms."""

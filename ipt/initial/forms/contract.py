@@ -193,3 +193,20 @@ class ContractAmendForm(typed.Form):
         if not reason:
             raise forms.ValidationError("Say why the contract is being amended.")
         return reason
+
+
+# A contract's PDF is well under 1 MB; anything far larger is not one of ours.
+MAX_COPY_BYTES = 20 * 1024 * 1024
+
+
+class ContractVerifyForm(forms.Form):
+    copy = forms.FileField(
+        label="A copy of a signed contract (PDF)",
+        help_text="The file is compared with the documents stored at signing; it is not kept.",
+    )
+
+    def clean_copy(self):
+        copy = self.cleaned_data["copy"]
+        if copy.size > MAX_COPY_BYTES:
+            raise forms.ValidationError("This file is too large to be one of our contract PDFs.")
+        return copy

@@ -8,17 +8,29 @@ is refused with a message instead of reaching the database trigger.
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipt.course.access import get_course_for
 from ipt.course.models import TransitionRefused
 from ipt.initial.contract import SIGNED_CANNOT_CHANGE, TreatmentContract
-from ipt.initial.forms.contract import ContractAmendForm, ContractForm, ContractSignForm
-from ipt.pdf import pdf_response, render_pdf
+from ipt.initial.forms.contract import (
+    ContractAmendForm,
+    ContractForm,
+    ContractSignForm,
+    ContractVerifyForm,
+)
+from ipt.initial.signed_pdf import SignedContractPdf, render_contract_pdf
+from ipt.pdf import pdf_response
 
 
-def _page(request, course, can_write, *, form=None, sign_form=None, amend_form=None):
+def _page(request, course, can_write, *, form=None, sign_form=None, amend_form=None, verify=None):
     versions = sorted(course.contracts.all(), key=lambda c: c.version)
+    stored = {
+        s.contract_id: s
+        for s in SignedContractPdf.objects.without_bytes().filter(contract__course=course)
+    }
+    for version in versions:
+        version.stored = stored.get(version.pk)
     current = versions[-1] if versions else None
     if current is not None and not current.is_signed and can_write:
         form = form or ContractForm(instance=current, course=course)
@@ -36,6 +48,9 @@ def _page(request, course, can_write, *, form=None, sign_form=None, amend_form=N
             "form": form,
             "sign_form": sign_form,
             "amend_form": amend_form,
+            "verify_form": (verify or {}).get("form") or ContractVerifyForm(),
+            "verify": verify,
+            "any_signed": any(v.is_signed for v in versions),
             "has_problem_areas": bool(course.problem_areas.all()),
         },
     )
@@ -172,19 +187,33 @@ def contract_amend(request, pk):
     return _page(request, course, can_write, amend_form=form)
 
 
+@require_POST
+def contract_verify(request, pk):
+    """Whether an uploaded file is, byte for byte, a signed document of this course. Reads
+    the record and writes nothing, so whoever may read the course may ask."""
+    course, can_write = get_course_for(
+        request, pk, write=False, action="verify a copy of the treatment contract"
+    )
+    form = ContractVerifyForm(request.POST, request.FILES)
+    verify = {"form": form}
+    if form.is_valid():
+        verify["stored"], verify["sha256"] = SignedContractPdf.matching(
+            course, form.cleaned_data["copy"].chunks()
+        )
+        verify["name"] = form.cleaned_data["copy"].name
+    return _page(request, course, can_write, verify=verify)
+
+
+@require_GET
 def contract_pdf(request, pk, version):
+    """A signed version's stored document, byte for byte; a draft rendered as it stands."""
     course, _ = get_course_for(request, pk, action="treatment contract PDF")
     contract = get_object_or_404(
         course.contracts.select_related("therapist_signed_by", "previous"), version=version
     )
-    pdf = render_pdf(
-        "ipt/pdf/contract.html",
-        {
-            "course": course,
-            "patient": course.patient,
-            "therapist": course.therapist,
-            "contract": contract,
-        },
-        request,
-    )
+    contract.course = course
+    if contract.is_signed:
+        pdf = bytes(SignedContractPdf.for_contract(contract).pdf)
+    else:
+        pdf = render_contract_pdf(contract, request)
     return pdf_response(pdf, f"treatment-contract-v{contract.version}.pdf")
