@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from ipt.accounts.models import AccessEvent, AuthEvent, Role, StaffChange, User
 
@@ -126,3 +127,9 @@ class AccessEventAdmin(ReadOnlyAudit):
 for _device in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device):
         admin.site.unregister(_device)
+
+# django-tasks-db lists the task queue in the admin, with each task's arguments, result and
+# traceback: what a failed render says may quote the record. The queue is the worker's, not the
+# clinic admin's; its state reaches clinicians on the pages that asked for the work.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -38,6 +38,7 @@ from ipt.termination.models import (
     RelapsePreventionPlan,
     RelapseTrigger,
 )
+from ipt.termination.summary import PreparedSummary
 
 __all__ = [
     "AccessEvent",
@@ -53,6 +54,7 @@ __all__ = [
     "MeasureResponse",
     "Phase",
     "PhaseTransition",
+    "PreparedSummary",
     "ProblemArea",
     "ProblemAreaGoal",
     "ProgressReview",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
+    "django_tasks_db",
     "ipt",
     "ipt.devtools",
     "patients",
@@ -110,6 +111,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # the audit (AuthEvent) records what matters
+
+# Long renders (the course summary PDF) run in the background: Django's tasks framework, queued
+# in the database (django-tasks-db) and run by `manage.py db_worker`, which `make run` starts
+# beside the server. TASKS_IMMEDIATE=1 runs every task inside the request instead (no worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE")
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 ROOT_URLCONF = "ipt.urls"
 WSGI_APPLICATION = "ipt.wsgi.application"

@@ -8,7 +8,7 @@ from ipt.course import views as course
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
 from ipt.supervision import views as supervision
-from ipt.termination.views import maintenance, relapse_plan
+from ipt.termination.views import maintenance, relapse_plan, summary
 from ipt.termination.views import review as termination
 from patients import views as patients
 
@@ -59,7 +59,8 @@ course_patterns = [
     path("progress-review/", termination.progress_review, name="progress_review"),
     path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),
     path("complete/", termination.complete_course, name="complete"),
-    path("summary.pdf", termination.summary_pdf, name="summary_pdf"),
+    path("summary/", summary.summary, name="summary"),
+    path("summary/<uuid:summary_pk>.pdf", summary.summary_download, name="summary_download"),
     path("relapse-plan/", relapse_plan.relapse_plan, name="relapse_plan"),
     path("relapse-plan/triggers/new/", relapse_plan.trigger_new, name="trigger_new"),
     path("relapse-plan/triggers/<int:trigger_pk>/", relapse_plan.trigger_edit, name="trigger_edit"),

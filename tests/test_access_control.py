@@ -32,6 +32,7 @@ from ipt.models import (
     FollowUp,
     MaintenanceContract,
     Phase,
+    PreparedSummary,
     ProgressReview,
     RelapsePreventionPlan,
     RelapseTrigger,
@@ -218,7 +219,12 @@ OWNERSHIP = {
     "course:progress_review": ("get", _course, READ),
     "course:closeness_at_end": ("get", _course, READ),
     "course:complete": ("post", _course, WRITE),
-    "course:summary_pdf": ("get", _course, READ),
+    "course:summary": ("get", _course, READ),
+    "course:summary_download": (
+        "get",
+        lambda w: {**_course(w), "summary_pk": w["summary"].pk},
+        READ,
+    ),
     "course:relapse_plan": ("get", _course, READ),
     "course:trigger_new": ("post", _course, WRITE),
     "course:trigger_edit": ("get", lambda w: {**_course(w), "trigger_pk": w["trigger"].pk}, WRITE),
@@ -388,6 +394,7 @@ def _initial_world(patient):
         "feedback": SupervisionFeedback.objects.create(
             course=course, author=patient.therapist.supervisor, text="Good focus on the dispute."
         ),
+        "summary": _ready_summary(course),
     }
 
 
@@ -458,7 +465,17 @@ def _populated_world(owner, supervisor):
         "feedback": SupervisionFeedback.objects.create(
             course=course, session=session, author=supervisor, text="Good focus on the dispute."
         ),
+        "summary": _ready_summary(course),
     }
+
+
+def _ready_summary(course):
+    return PreparedSummary.objects.create(
+        course=course,
+        requested_by=course.patient.therapist,
+        status=PreparedSummary.Status.READY,
+        pdf=b"%PDF-1.7 a prepared course summary",
+    )
 
 
 # What a valid POST sends, where an empty one would be refused as malformed.
@@ -536,6 +553,8 @@ MAY_WRITE = {
     # own: the supervisor who wrote the feedback is refused it like any other write.)
     ("course:feedback_new", "supervisor"): "the supervisor's feedback to the therapist",
     ("session_ratings", "supervisor"): "the supervisor's ratings of a session",
+    # A print of the record, prepared in the background: the course's readers may ask for one.
+    ("course:summary", "supervisor"): "prepares the course summary, a print of the record",
     # Reading, sent as a POST because it carries a file: compares it with the stored documents.
     ("course:contract_verify", "supervisor"): "verifies a copy of the contract, writes nothing",
     # A therapist adds patients to their own caseload; nobody else adds any.
@@ -618,7 +637,8 @@ def _world_url(name, route, callback, world):
 
 # The record: the tables of the app's models and of auth's, but the audit trail (a read leaves an
 # AccessEvent, a refusal or a logout an AuthEvent, by design). Logins and their sessions are not
-# in it.
+# in it, nor the course summaries prepared for printing (a print of the record, not part of it:
+# a supervisor's request for one adds a row there).
 RECORD_TABLES = sorted(
     {
         model._meta.db_table
@@ -626,7 +646,8 @@ RECORD_TABLES = sorted(
         if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
         and model._meta.managed
         and not model._meta.proxy
-        and model not in (AccessEvent, AuthEvent, SignIn)  # the audit, and who is signed in
+        # the audit, who is signed in, and prints of the record
+        and model not in (AccessEvent, AuthEvent, SignIn, PreparedSummary)
     }
 )
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 import tests.test_access_control as ac
 from ipt.models import TreatmentCourse
 from tests.factories import SupervisorFactory, TherapistFactory
+from tests.test_course_summary import prepared_summary
 
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
 # A day inside the calendar, so that a time zone's offset cannot carry it outside.
@@ -131,7 +132,6 @@ def _pdf_urls(world):
         reverse("course:contract_pdf", kwargs={**kw, "version": world["contract"].version}),
         reverse("course:sick_role_pdf", kwargs=kw),
         reverse("course:relapse_plan_pdf", kwargs=kw),
-        reverse("course:summary_pdf", kwargs=kw),
     ]
 
 
@@ -156,6 +156,7 @@ def test_every_pdf_of_an_extreme_course_is_a_pdf(client_for, extreme_world):
     client = client_for(extreme_world["owner"])
     for url in _pdf_urls(extreme_world):
         _assert_pdf(client.get(url), url)
+    _assert_pdf(prepared_summary(client, extreme_world["course"]), "course summary")
 
 
 def test_the_supervisors_reviews_of_an_extreme_course_open(client_for, extreme_world):
@@ -187,3 +188,4 @@ def test_the_termination_pages_of_an_extreme_closed_course_open(client_for, extr
             assert status in (200, 403), f"{phase}: {url} answered {status}"
         for url in _pdf_urls(extreme_world):
             _assert_pdf(client.get(url), url)
+        _assert_pdf(prepared_summary(client, course), f"{phase}: course summary")

@@ -51,6 +51,7 @@ from tests.factories import (
     SessionFactory,
     ready_for_middle_phase,
 )
+from tests.test_course_summary import prepared_summary
 
 # =============================================================================================
 # The pure rules (no database)
@@ -918,7 +919,7 @@ def test_the_risk_history_is_on_the_supervisor_s_course_review(
 
 
 def test_the_risk_history_is_in_the_course_summary_pdf(therapist, course_with_history):
-    response = therapist.get(reverse("course:summary_pdf", args=[course_with_history.pk]))
+    response = prepared_summary(therapist, course_with_history)
     assert response.status_code == 200
     text = pdf_text(response)
     in_order(

@@ -29,6 +29,7 @@ from tests.factories import (
     SessionFactory,
     ready_for_middle_phase,
 )
+from tests.test_course_summary import prepared_summary
 
 TODAY = timezone.localdate()
 Review = ProblemAreaGoal.Review
@@ -343,7 +344,7 @@ def test_the_overview_lists_the_ending_steps_and_what_blocks_completion(therapis
     assert "Ending therapy" in html
     for name in ("progress_review", "closeness_at_end", "relapse_plan", "maintenance"):
         assert url(name, course) in html
-    assert url("summary_pdf", course) in html
+    assert url("summary", course) in html
     assert f'action="{url("complete", course)}"' in html
     assert "Progress has not been reviewed against the baseline and the goals." in html
 
@@ -373,7 +374,7 @@ def test_a_completed_course_shows_its_outcome_and_stays_readable(therapist, pati
     assert "Outcome of the course" in html
     assert instruments.outcome("phq9", 12, 4).summary in html
     assert 'action="' + url("complete", course) + '"' not in html
-    for name in ("progress_review", "closeness_at_end", "summary_pdf"):
+    for name in ("progress_review", "closeness_at_end", "summary"):
         assert therapist.get(url(name, course)).status_code == 200
     page = therapist.get(url("progress_review", course)).content.decode()
     assert "Telling Maria straight away" in page
@@ -416,7 +417,7 @@ def test_course_summary_pdf_holds_the_course_and_its_outcome(therapist, patient,
     MaintenanceContract.objects.create(course=course, agreed_on=TODAY, booster_sessions=2)
     completed(course, therapist)
 
-    response = therapist.get(url("summary_pdf", course))
+    response = prepared_summary(therapist, course)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="course-summary-Owner-Case.pdf"' in response["Content-Disposition"]
@@ -442,7 +443,7 @@ def test_summary_pdf_of_an_early_ending_gives_the_reason_and_date(therapist, pat
     ready_for_middle_phase(course)
     course.enter_middle_phase(owner)
     course.end_early(owner, "referral", TODAY, note="Referred to the community mental health team.")
-    text = pdf_text(therapist.get(url("summary_pdf", course)))
+    text = pdf_text(prepared_summary(therapist, course))
     assert "Early ending" in text
     assert f"The course ended early on {TODAY:%-d %B %Y}: referred on." in text
     assert "Referred to the community mental health team." in text
@@ -450,6 +451,6 @@ def test_summary_pdf_of_an_early_ending_gives_the_reason_and_date(therapist, pat
 
 
 def test_summary_pdf_of_a_course_still_running_says_it_is_interim(client_for, supervisor, course):
-    response = client_for(supervisor).get(url("summary_pdf", course))
+    response = prepared_summary(client_for(supervisor), course)
     assert response.status_code == 200
     assert "Interim summary: the course is still in the termination phase." in pdf_text(response)

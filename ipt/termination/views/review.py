@@ -1,20 +1,19 @@
 """The termination phase: progress review, the closeness circle at the end, completing the
 course, and the course summary for the record or the referrer (IPT-REFERENCE.md,
-"Termination phase")."""
+"Termination phase"); the summary itself is prepared in the background (views/summary.py)."""
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ipt import charts
 from ipt.course.access import get_course_for
 from ipt.course.forms import TransitionForm
 from ipt.course.models import Phase, TransitionRefused
-from ipt.pdf import patient_pdf_name, pdf_response, render_pdf
 from ipt.termination.forms.review import ClosenessAtEndForm, ProgressReviewForm, areas_with_goals
 from ipt.termination.rules import closeness_moves, outcome_rows
-from sessions_app.progress import course_progress, symptom_chart
+from sessions_app.progress import symptom_chart
 
 ONLY_IN_TERMINATION = (
     "The {what} belongs to the termination phase: move the course to it first, in the last "
@@ -151,33 +150,3 @@ def complete_course(request, pk):
             "ready to print for the record or the referrer.",
         )
     return redirect(course)
-
-
-# --- course summary -------------------------------------------------------------------------
-
-
-@require_GET
-def summary_pdf(request, pk):
-    course, _ = get_course_for(request, pk, action="course summary")
-    sessions, chart, chart_rows = _symptoms(course)
-    patient = course.patient
-    pdf = render_pdf(
-        "ipt/pdf/course_summary.html",
-        {
-            "course": course,
-            "patient": patient,
-            "therapist": course.therapist,
-            "diagnosis": course.diagnosis_or_none,
-            "areas": areas_with_goals(course),
-            "progress": course_progress(course, sessions),
-            "chart": chart,
-            "chart_rows": chart_rows,
-            "outcomes": outcome_rows(course),
-            "review": course._one("progress_review"),
-            "plan": course._one("relapse_plan"),
-            "maintenance": course._one("maintenance"),
-            "transitions": list(course.transitions.select_related("by")),
-        },
-        request,
-    )
-    return pdf_response(pdf, patient_pdf_name("course-summary", patient))
