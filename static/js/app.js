@@ -71,4 +71,33 @@
   }
   document.addEventListener("DOMContentLoaded", focusErrors);
   document.addEventListener("htmx:afterSettle", focusErrors);
+
+  // Half-filled step forms (inventory, timeline) ask before the page is left, as session
+  // fields do: a form is "dirty" once typed in, until it is submitted or swapped away.
+  const dirty = new Set();
+  document.addEventListener("input", function (event) {
+    const form = event.target.closest && event.target.closest("form[data-warn-leave]");
+    if (form) dirty.add(form);
+  });
+  document.addEventListener("submit", function (event) {
+    dirty.delete(event.target);
+  });
+  window.addEventListener("beforeunload", function (event) {
+    for (const form of dirty) {
+      if (!document.contains(form)) dirty.delete(form);
+    }
+    if (dirty.size) event.preventDefault();
+  });
+
+  // "Add an interpersonal event", "Set homework"...: the keyboard lands in the new row.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // (detail.elt is the settled element; the form that asked is the request's.)
+    const config = event.detail.requestConfig;
+    const elt = config && config.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-focus-new-row")) return;
+    const target = event.detail.target;
+    const row = target && target.lastElementChild;
+    const field = row && row.querySelector("select, textarea, input:not([type=hidden])");
+    if (field) field.focus();
+  });
 })();

@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session as LoginSession
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from sessions_app.models import Addendum, CommunicationAnalysis, Homework, InterpersonalEvent
@@ -483,3 +484,24 @@ def test_the_expired_login_notice_leaves_the_caret_in_the_field(open_session, ip
     page.keyboard.type(rest)  # into whatever has the focus, as a person would
     expect(mood).to_be_focused()
     expect(mood).to_have_value("Started the week hopeful. Then" + rest)
+
+
+def test_a_new_row_takes_the_keyboard_focus(open_session, ipt_session):
+    page = open_session(ipt_session)
+    page.get_by_role("button", name="Set homework").click()
+    new_row = page.locator("#homework article").last
+    expect(new_row.locator("select, textarea, input:not([type=hidden])").first).to_be_focused()
+
+
+def test_a_half_filled_inventory_form_asks_before_the_page_is_left(
+    live_server, page, login, ipt_session
+):
+    page.set_default_timeout(15_000)
+    login("owner")
+    course = ipt_session.course
+    page.goto(f"{live_server.url}{reverse('course:inventory', args=[course.pk])}")
+    leaving = "() => { const e = new Event('beforeunload', {cancelable: true});" \
+        " window.dispatchEvent(e); return e.defaultPrevented; }"  # fmt: skip
+    assert page.evaluate(leaving) is False
+    page.locator("#person-add").get_by_label("Name").first.fill("Joe")
+    assert page.evaluate(leaving) is True
