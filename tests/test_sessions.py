@@ -742,7 +742,9 @@ def test_finalising_locks_the_session(owner_client, owner, course):
 
     page = owner_client.get(session.get_absolute_url()).text
     assert "data-autosave" not in page
-    assert "readonly" in page
+    assert 'class="read-text"' in page
+    # The only text box left is the addendum's.
+    assert set(re.findall(r'<textarea[^>]*name="(\w+)"', page)) <= {"text"}
     assert "Add an interpersonal event" not in page
     assert "The record above no longer changes." in page
 

@@ -353,13 +353,11 @@ def test_a_finalised_session_is_read_only_and_takes_dated_addenda(
     assert saved(ipt_session, "finalised_at") is not None
     assert ipt_session.notes == "Reviewed the week; set a small step with Maria."
 
-    # Every text area is read-only now and shows the record; nothing offers to save or add.
-    areas = page.locator("main textarea:not([name=text])")
-    expect(areas).to_have_count(4)  # mood, focal work, role play, notes
-    for area in areas.all():
-        expect(area).not_to_be_editable()
+    # Every field now reads as text (it prints whole); nothing offers to save or add.
+    expect(page.locator("main textarea:not([name=text])")).to_have_count(0)
+    expect(page.locator("main .read-field")).to_have_count(4)  # mood, focal, role play, notes
     expect(page.locator("textarea[data-autosave]")).to_have_count(0)
-    expect(page.get_by_label(NOTES)).to_have_value(
+    expect(page.get_by_role("group", name=NOTES)).to_contain_text(
         "Reviewed the week; set a small step with Maria."
     )
     expect(page.locator("#save-summary")).to_have_count(0)
