@@ -215,22 +215,24 @@ def stored_values(course, today):
 
 
 STORED_FIELDS = [f.name for f in CourseWatch._meta.concrete_fields if not f.primary_key]
-BATCH = 500
+# Courses per transaction: a write to one of them waits at most for one batch.
+BATCH = 200
 
 
 def refresh(course_ids, today=None):
-    """Recompute and store the watch of these courses, in the caller's transaction.
+    """Recompute and store the watch of these courses: in the caller's transaction if there
+    is one (a model method), else one transaction per batch (a list catching up).
 
     The watch rows are locked first, so a write to one of these courses waits (its trigger
     marks the row stale) or is waited for: a refresh never stores a result computed before a
-    write that committed after it.
+    write that committed after it. A batch holds its locks for one batch only.
     """
     today = today or timezone.localdate()
     ids = sorted(set(course_ids))
     now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start : start + BATCH]
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        with transaction.atomic():
             list(
                 CourseWatch.objects.select_for_update()
                 .filter(course_id__in=batch)
@@ -302,10 +304,7 @@ def install():
 
 def rebuild_all(today=None):
     """Recompute every course's watch, a batch per transaction (the management command)."""
-    ids = list(TreatmentCourse.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        refresh(ids[start : start + BATCH], today)
-    return len(ids)
+    return refresh(TreatmentCourse.objects.values_list("pk", flat=True), today)
 
 
 def fresh_watch(course, today=None):
