@@ -406,8 +406,11 @@ def expect_follow_up_on_the_overview(page):
 
 
 def expect_course_summary(page):
-    """The summary for the record: the outcome at the end of the course, not at follow-up."""
-    text = expect_pdf(page, page.get_by_role("link", name="Course summary (PDF)"))
+    """The summary for the record: the outcome at the end of the course, not at follow-up.
+    It is prepared in the background (here at once: the suite runs tasks immediately)."""
+    page.get_by_role("link", name="Course summary").click()
+    page.get_by_role("button", name="Prepare the course summary").click()
+    text = expect_pdf(page, page.get_by_role("button", name="Open the course summary (PDF)"))
     assert "Response and remission: PHQ-9 16 → 4" in text
     assert PATIENT in text
     assert TRIGGER in text
