@@ -357,7 +357,7 @@ def test_a_finalised_session_is_read_only_and_takes_dated_addenda(
     expect(page.locator("main textarea:not([name=text])")).to_have_count(0)
     expect(page.locator("main .read-field")).to_have_count(4)  # mood, focal, role play, notes
     expect(page.locator("textarea[data-autosave]")).to_have_count(0)
-    expect(page.get_by_role("group", name=NOTES)).to_contain_text(
+    expect(page.locator(".read-field", has_text=NOTES)).to_contain_text(
         "Reviewed the week; set a small step with Maria."
     )
     expect(page.locator("#save-summary")).to_have_count(0)
