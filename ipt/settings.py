@@ -161,6 +161,26 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("IPT runs on PostgreSQL only: DATABASE_URL must be postgres://")
 
+# Connection pooling (README, Deployment, "Connection pooling"). DATABASE_POOL=1: psycopg's
+# pool in each worker process, which keeps, checks and replaces the connections itself, so the
+# persistent connections of CONN_MAX_AGE are turned off (Django refuses the two together).
+if env_bool("DATABASE_POOL"):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),  # waiting for one
+        "max_idle": 300,  # an idle connection beyond min_size is closed after five minutes
+        "check": ConnectionPool.check_connection,  # a dead connection is never handed out
+    }
+# PGBOUNCER=1: the app talks to PgBouncer in transaction mode, where consecutive transactions
+# may run on different server connections. A server-side cursor (QuerySet.iterator()) lives in
+# one server session across fetches, so Django must not use them. Prepared statements, the
+# other session-bound feature, are already off (Django sets psycopg's prepare_threshold=None).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PGBOUNCER")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ipt.User"
 LOGIN_URL = "login"
