@@ -1,14 +1,19 @@
 """The benchmark's seeding and measuring, at a tiny scale (`make bench` runs it at clinic scale)."""
 
+import asyncio
+
 import pytest
 from django.test import Client
 
 from ipt.devtools import bench
+from ipt.devtools.bench import http
 from ipt.devtools.bench.timing import (
     Result,
     bench_settings,
+    group,
     measure,
     pick_targets,
+    slope,
     table,
 )
 from ipt.models import (
@@ -76,3 +81,49 @@ def test_measures_a_page_and_the_floor(clinic):
     ]
     assert results[1].p95 >= results[1].median > 0
     assert "| Session page | therapist | 1 session | 2 |" in table(results)
+
+
+def test_the_caseload_review_is_grouped_to_the_size_asked_for(clinic):
+    therapists, courses = group(clinic, 1)
+    assert therapists == 1
+    supervisor = clinic.supervisors[0]
+    assert TreatmentCourse.objects.visible_to(supervisor).count() == courses < 5
+    assert group(clinic, 5) == (2, 5)
+    assert TreatmentCourse.objects.visible_to(supervisor).count() == 5
+
+
+def test_the_slope_is_milliseconds_per_thousand_courses():
+    def review(courses, ms):
+        return Result("Caseload review (dashboard)", "supervisor", "", [ms], (1, 1), courses)
+
+    results = [review(100, 50.0), review(1100, 60.0), review(2100, 70.0)]
+    assert slope(results, "Caseload review (dashboard)") == pytest.approx(10.0)
+    assert "+10.00 ms per 1,000 courses" in table([review(None, 5.0), *results])
+
+
+def test_the_load_client_keeps_connections_busy_and_counts_errors():
+    async def serve(reader, writer):
+        request = await reader.readuntil(b"\r\n\r\n")
+        status = b"200 OK" if b"GET /ok " in request else b"500 Oops"
+        writer.write(
+            b"HTTP/1.1 " + status + b"\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+        )
+        await writer.drain()
+        writer.close()
+
+    async def scenario():
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            ok = await http.hammer(
+                port, lambda i, n: http.request(port, "GET", "/ok"), connections=3, seconds=0.3
+            )
+            bad = await http.hammer(
+                port, lambda i, n: http.request(port, "GET", "/bad"), connections=2, seconds=0.2
+            )
+        return ok, bad
+
+    ok, bad = asyncio.run(scenario())
+    assert len(ok.times) > 3 and ok.errors == 0 and ok.rate > 0
+    assert ok.percentile(50) <= ok.percentile(99)
+    assert bad.errors == len(bad.times) > 0 and set(bad.statuses) == {500}

@@ -3,6 +3,7 @@ item 9 called for, the sessions with what was done in them, and the phase transi
 
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from ipt.course.models import Phase, PhaseTransition
@@ -107,9 +108,7 @@ def weekly_sessions(rng, plans, measures, people, areas, today, counts):
     _session_work(rng, plans, people, areas, counts)
     for s, at, by in finalised:
         s.finalised_at, s.finalised_by = at, by
-    Session.objects.bulk_update(
-        [s for s, _, _ in finalised], ["finalised_at", "finalised_by"], batch_size=BATCH
-    )
+    _finalise(finalised)
     _transitions(plans, counts)
 
 
@@ -238,3 +237,22 @@ def _transitions(plans, counts):
             previous = phase
     with dated(PhaseTransition._meta.get_field("at")):
         bulk(PhaseTransition, rows, counts)
+
+
+def _finalise(finalised):
+    """One UPDATE per batch joined to the new values (bulk_update's CASE per row would make
+    each batch quadratic in its size)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(finalised), BATCH):
+            chunk = finalised[start : start + BATCH]
+            cursor.execute(
+                "UPDATE sessions_app_session AS s"
+                " SET finalised_at = v.at, finalised_by_id = v.by"
+                " FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[]) AS v(id, at, by)"
+                " WHERE s.id = v.id",
+                [
+                    [s.pk for s, _, _ in chunk],
+                    [at for _, at, _ in chunk],
+                    [by.pk if by else None for _, _, by in chunk],
+                ],
+            )

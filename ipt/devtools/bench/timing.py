@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import django
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,6 +36,7 @@ class Result:
     data: str
     samples: list  # milliseconds, one per timed request
     queries: tuple  # (fewest, most) queries of one request, over the URLs rotated through
+    courses: int | None = None  # the caseload review's size, for its slope
 
     @property
     def median(self):
@@ -133,22 +135,23 @@ def pick_targets(supervisor, how_many=10):
     )
 
 
-def run(clinic, *, requests=30, budget=30, all_therapists=True, log=None):
-    """Measure every page; returns the Results, floor first.
+def run(clinic, *, requests=30, budget=30, sizes=(100, 500, 2000, 10000), log=None):
+    """Measure every page; returns the Results, floor first, then the caseload review at each
+    size (its Results carry ``courses``).
 
     Each page gets ``requests`` timed requests, or as many as fit in ``budget`` seconds (at
-    least 5; at least 3 for the clinic-wide caseload review).
+    least 5).
     """
     say = log or (lambda message: None)
     supervisor = clinic.supervisors[0]
     results = []
 
-    def add(page, client, user, data, urls, minimum=5):
+    def add(page, client, user, data, urls, minimum=5, courses=None):
         samples, queries = measure(
             client, urls, requests, budget=budget, minimum=min(minimum, requests)
         )
         say(f"  {page} ({user}, {data}): {len(samples)} requests")
-        results.append(Result(page, user, data, samples, queries))
+        results.append(Result(page, user, data, samples, queries, courses))
 
     with bench_settings():
         targets = pick_targets(supervisor)
@@ -157,27 +160,52 @@ def run(clinic, *, requests=30, budget=30, all_therapists=True, log=None):
         supervisor_client.force_login(supervisor)
         add("Floor: minimal template response", therapist_client, "therapist", "–",
             [reverse("bench_floor")])  # fmt: skip
-        _caseload_reviews(add, supervisor, supervisor_client)
         _course_pages(add, targets, therapist_client, supervisor_client)
-        if all_therapists:
-            # The whole clinic under one supervisor: the largest caseload review there can be.
-            others = User.objects.filter(role=Role.THERAPIST).exclude(supervisor=supervisor)
-            others.update(supervisor=supervisor)
-            _caseload_reviews(add, supervisor, supervisor_client, minimum=3)
+        for size in sizes:
+            _caseload_reviews(add, clinic, size, supervisor_client)
     return results
 
 
-def _caseload_reviews(add, supervisor, client, minimum=5):
-    """The caseload review over the supervisor's therapists: active courses, then all."""
+def group(clinic, size):
+    """Put under the first supervisor the fewest therapists (in order) whose courses make at
+    least ``size``; the others go to the second supervisor. Returns (therapists, courses)."""
+    supervisor, others = clinic.supervisors[0], (clinic.supervisors[1:] or [None])[0]
+    per = dict(TreatmentCourse.objects.values_list("patient__therapist").annotate(n=Count("pk")))
+    chosen, courses = [], 0
+    for therapist in sorted(clinic.therapists, key=lambda t: t.pk):
+        if courses >= size:
+            break
+        chosen.append(therapist.pk)
+        courses += per.get(therapist.pk, 0)
+    staff = User.objects.filter(role=Role.THERAPIST)
+    staff.exclude(pk__in=chosen).update(supervisor=others)
+    staff.filter(pk__in=chosen).update(supervisor=supervisor)
+    return len(chosen), courses
+
+
+def _caseload_reviews(add, clinic, size, client):
+    """The caseload review of a supervisor of about ``size`` courses: active, then all."""
+    therapists, courses = group(clinic, size)
     dashboard = reverse("dashboard")
-    visible = TreatmentCourse.objects.visible_to(supervisor)
-    therapists = supervisor.supervisees.count()
+    visible = TreatmentCourse.objects.visible_to(clinic.supervisors[0])
     add("Caseload review (dashboard)", client, "supervisor",
-        f"{therapists} therapists, {visible.active().count():,} active courses", [dashboard],
-        minimum=minimum)  # fmt: skip
+        f"{therapists} therapists, {courses:,} courses ({visible.active().count():,} active)",
+        [dashboard], courses=courses)  # fmt: skip
     add("Caseload review, closed courses included", client, "supervisor",
-        f"{therapists} therapists, {visible.count():,} courses", [f"{dashboard}?closed=1"],
-        minimum=minimum)  # fmt: skip
+        f"{therapists} therapists, {courses:,} courses", [f"{dashboard}?closed=1"],
+        courses=courses)  # fmt: skip
+
+
+def slope(results, page):
+    """Least-squares slope of the median over the number of courses: ms per 1,000 courses."""
+    points = [(r.courses, r.median) for r in results if r.page == page and r.courses]
+    if len(points) < 2:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    num = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    den = sum((x - mean_x) ** 2 for x, _ in points)
+    return 1000 * num / den if den else None
 
 
 def _course_pages(add, targets, therapist_client, supervisor_client):
@@ -193,6 +221,9 @@ def _course_pages(add, targets, therapist_client, supervisor_client):
         f"latest held session of {len(targets.sessions)} courses", targets.sessions)  # fmt: skip
     add("Contract PDF", therapist_client, "therapist",
         f"{len(targets.contracts)} signed contracts in rotation", targets.contracts)  # fmt: skip
+    active = TreatmentCourse.objects.filter(patient__therapist=targets.therapist).active()
+    add("Today (therapist's home)", therapist_client, "therapist",
+        f"caseload {caseload} courses, {active.count()} active", [reverse("home")])  # fmt: skip
 
 
 def table(results):
@@ -206,6 +237,10 @@ def table(results):
             f"| {r.page} | {r.user} | {r.data} | {len(r.samples)} | {r.median:.1f} | "
             f"{r.p95:.1f} | {r.query_range} | {r.median / floor:.1f}× |"
         )
+    lines.append("")
+    for page in ("Caseload review (dashboard)", "Caseload review, closed courses included"):
+        if (value := slope(results, page)) is not None:
+            lines.append(f"Slope of the median, {page.lower()}: {value:+.2f} ms per 1,000 courses.")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ configured database: it creates ``<name>_bench`` beside it, seeds a clinic there
 again.
 """
 
+import math
 import time
 
 from django.conf import settings
@@ -14,7 +15,13 @@ from django.db import connection
 from django.utils import timezone
 
 from ipt.devtools import bench
-from ipt.devtools.bench.timing import machine, run, table
+from ipt.devtools.bench.grow import grow
+from ipt.devtools.bench.load import load_table, run_load
+from ipt.devtools.bench.timing import group, machine, pick_targets, run, table
+
+
+def _numbers(text):
+    return tuple(int(n) for n in text.split(",") if n.strip())
 
 
 class Command(BaseCommand):
@@ -33,10 +40,28 @@ class Command(BaseCommand):
         parser.add_argument("--courses", type=int, default=2000)
         parser.add_argument("--sessions", type=int, default=20000)
         parser.add_argument(
-            "--no-clinic-wide",
-            action="store_true",
-            help="skip the caseload review of one supervisor over every therapist",
+            "--sizes",
+            type=_numbers,
+            default=(100, 500, 2000, 10000),
+            help="caseload review sizes (courses of one supervisor), comma-separated; past "
+            "--courses the clinic is copied (bench/grow.py)",
         )
+        parser.add_argument(
+            "--load-seconds", type=float, default=20, help="seconds of HTTP load per page"
+        )
+        parser.add_argument(
+            "--load-connections",
+            type=_numbers,
+            default=(8, 32),
+            help="concurrent connections of the HTTP load phase, comma-separated",
+        )
+        parser.add_argument(
+            "--load-size",
+            type=int,
+            default=2000,
+            help="courses of the supervisor whose caseload review is loaded over HTTP",
+        )
+        parser.add_argument("--no-load", action="store_true", help="skip the HTTP load phase")
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -53,9 +78,21 @@ class Command(BaseCommand):
                 clinic,
                 requests=options["requests"],
                 budget=options["budget"],
-                all_therapists=not options["no_clinic_wide"],
+                sizes=options["sizes"],
                 log=self.stdout.write,
             )
+            loaded, review = [], ""
+            if not options["no_load"]:
+                therapists, courses = group(clinic, options["load_size"])
+                review = f"{therapists} therapists, {courses:,} courses"
+                self.stdout.write(f"HTTP load, caseload review of {review}…")
+                loaded = run_load(
+                    pick_targets(clinic.supervisors[0]),
+                    name,
+                    seconds=options["load_seconds"],
+                    connections=options["load_connections"],
+                    log=self.stdout.write,
+                )
             about = machine()
         finally:
             connection.creation.destroy_test_db(original, verbosity=0)
@@ -66,6 +103,9 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write(table(results))
+        if loaded:
+            self.stdout.write("")
+            self.stdout.write(load_table(loaded, review))
 
     def _seed(self, options):
         """Seed the clinic and ANALYZE it; returns (seconds it took, the clinic)."""
@@ -81,6 +121,10 @@ class Command(BaseCommand):
             sessions=options["sessions"],
             log=self.stdout.write,
         )
+        copies = math.ceil(max(options["sizes"], default=0) / options["courses"]) - 1
+        if copies > 0:
+            copied = grow(clinic, copies)
+            self.stdout.write(f"  {copied:,} courses copied for the larger caseload reviews")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would have by now on a live database
         seeded = time.perf_counter() - start
