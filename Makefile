@@ -1,4 +1,4 @@
-.PHONY: run test test-fast bench lint format sync check clean backup restore
+.PHONY: run test test-fast test-pool bench lint format sync check clean backup restore
 
 # Start the app: environment, local PostgreSQL, migrations, demo clinic, server on $PORT.
 run:
@@ -11,6 +11,11 @@ test: lint check
 # The edit-test loop: lint and check, then the suite without the browser tests.
 test-fast: lint check
 	DEBUG=1 bin/with-test-db bin/uv run --frozen pytest -n auto --ignore=tests/browser
+
+# The suite without the browser tests, every connection taken from psycopg's pool
+# (DATABASE_POOL=1, README: Connection pooling): run it once when the database setup changes.
+test-pool: sync
+	DEBUG=1 DATABASE_POOL=1 bin/with-test-db bin/uv run --frozen pytest -n auto --ignore=tests/browser
 
 # Django's system checks, and no model change without its migration (makemigrations --check
 # fails on one; it reads the migration history, hence the throwaway PostgreSQL).

@@ -7,6 +7,7 @@ from django.test import Client
 
 from ipt.devtools import bench
 from ipt.devtools.bench import http
+from ipt.devtools.bench.grow import grow
 from ipt.devtools.bench.timing import (
     Result,
     bench_settings,
@@ -26,7 +27,7 @@ from ipt.models import (
     TreatmentCourse,
     User,
 )
-from sessions_app.models import Session
+from sessions_app.models import CourseWatch, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,14 @@ def test_the_load_client_keeps_connections_busy_and_counts_errors():
     assert len(ok.times) > 3 and ok.errors == 0 and ok.rate > 0
     assert ok.percentile(50) <= ok.percentile(99)
     assert bad.errors == len(bad.times) > 0 and set(bad.statuses) == {500}
+
+
+def test_the_clinic_is_copied_for_the_larger_caseload_reviews(clinic):
+    sessions, watches = Session.objects.count(), CourseWatch.objects.count()
+    assert grow(clinic, 2) == 10
+    assert TreatmentCourse.objects.count() == 15 and len(clinic.therapists) == 6
+    assert Session.objects.count() == 3 * sessions
+    assert CourseWatch.objects.count() == 3 * watches
+    assert not CourseWatch.objects.filter(stale=True).exists()
+    assert group(clinic, 15) == (6, 15)
+    assert TreatmentCourse.objects.visible_to(clinic.supervisors[0]).count() == 15

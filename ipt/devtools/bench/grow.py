@@ -9,6 +9,7 @@ rows and its watch. A copy has no initial-phase records, measures or notes of it
 watch is the original's, copied, not recomputed; only the caseload review is timed on copies.
 """
 
+import pgtrigger
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
@@ -16,6 +17,7 @@ from ipt.accounts.models import Role, User
 from ipt.course.models import TreatmentCourse
 from ipt.devtools.bench.bulk import bulk
 from patients.models import Patient
+from sessions_app import watch
 from sessions_app.models import CourseWatch, Session
 
 
@@ -27,7 +29,14 @@ def grow(clinic, copies):
     originals = sorted(clinic.therapists, key=lambda t: t.pk)
     password = make_password(None)
     copied = 0
-    with transaction.atomic(), connection.cursor() as cursor:
+    # A copy's watch is written after its sessions: the triggers that mark a watch stale would
+    # find nothing to mark, and are skipped (as while seeding).
+    marks_stale = [
+        f"{m._meta.app_label}.{m._meta.object_name}:marks_course_watch_stale"
+        for m in (Patient, TreatmentCourse, Session)
+        if m in watch.watched_models()
+    ]
+    with transaction.atomic(), pgtrigger.ignore(*marks_stale), connection.cursor() as cursor:
         for k in range(1, copies + 1):
             staff = bulk(
                 User,
@@ -71,6 +80,7 @@ def _map(cursor, name, old, new):
         " SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(old, new)",
         [old, new],
     )
+    cursor.execute(f"ANALYZE {name}")
 
 
 def _copy(cursor, model, where, remap, nulls=()):
@@ -90,6 +100,9 @@ def _copy(cursor, model, where, remap, nulls=()):
             f" nextval(pg_get_serial_sequence('{table}', '{pk}')) AS new FROM {table}"
             f" WHERE {where}"
         )
+        # Temporary tables are never analysed by autovacuum: without statistics each join to
+        # the map would scan it once per copied row.
+        cursor.execute(f"ANALYZE {name}")
         joins.append(f"JOIN {name} AS own ON own.old = src.{pk}")
         key = "own.new"
     columns = [f.column for f in model._meta.concrete_fields]

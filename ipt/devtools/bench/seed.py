@@ -9,7 +9,7 @@ from datetime import date
 
 import pgtrigger
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ipt.accounts.models import Role, User
@@ -22,6 +22,7 @@ from ipt.devtools.bench.sessions import measures, weekly_sessions
 from ipt.devtools.bench.vignettes import FIRST_NAMES, LAST_NAMES
 from patients.models import Patient
 from sessions_app import watch
+from sessions_app.models import CourseWatch
 
 
 @dataclass
@@ -78,6 +79,8 @@ def seed(
         # A bulk load writes past the model methods: store every course's watch, as the
         # migration and `manage.py rebuild_course_watch` do.
         counts["course watches"] = watch.rebuild_all(today)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CourseWatch._meta.db_table}")
         say("  the stored watch of every course")
     return Clinic(sups, staff, counts)
 
