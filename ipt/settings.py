@@ -44,6 +44,36 @@ CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "01632 960 000")
 # Measurement-based care: a repeat PHQ-9 at least every this many sessions (1: weekly).
 PHQ9_EVERY_SESSIONS = max(1, int(os.environ.get("PHQ9_EVERY_SESSIONS", "4")))
 
+# The patient's questionnaire link before a session (sessions_app/selfreport/): single use,
+# working for this many hours after it is made.
+QUESTIONNAIRE_LINK_HOURS = max(1, int(os.environ.get("QUESTIONNAIRE_LINK_HOURS", "72")))
+# Requests to the patient's pages: (requests, per seconds) per address, per link, and unknown
+# links per address. Generous per address: a clinic tablet, or a mobile network's shared one.
+QUESTIONNAIRE_RATE_PER_ADDRESS = (200, 600)
+QUESTIONNAIRE_RATE_PER_LINK = (100, 600)
+QUESTIONNAIRE_RATE_UNKNOWN_PER_ADDRESS = (20, 600)
+
+# Email: the questionnaire link to a patient, "a questionnaire needs your attention" to a
+# therapist. In DEBUG the messages are printed on the console (EMAIL_HOST sends them for real);
+# otherwise SMTP to EMAIL_HOST, with STARTTLS unless EMAIL_USE_TLS=0.
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CLINIC_NAME} <noreply@localhost>")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from sessions_app import views
+from sessions_app.selfreport import views as selfreport
 
 
 class RowKind:
@@ -39,4 +40,13 @@ urlpatterns = [
     path("sessions/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("sessions/<int:pk>/finalise/", views.finalise, name="finalise"),
     path("sessions/<int:pk>/addenda/", views.add_addendum, name="addendum"),
+    path("sessions/<int:pk>/questionnaire/", selfreport.link_new, name="questionnaire_new"),
+    path("sessions/<int:pk>/questionnaire/send/", selfreport.link_send, name="questionnaire_send"),
+    path(
+        "sessions/<int:pk>/questionnaire/<int:link_pk>/revoke/",
+        selfreport.link_revoke,
+        name="questionnaire_revoke",
+    ),
+    # The patient's page: no login; the token is the only key (sessions_app/selfreport/).
+    path("q/<str:token>/", selfreport.questionnaire, name="questionnaire"),
 ]

@@ -37,6 +37,7 @@ from sessions_app.models import (
     SessionLocked,
     UnsaveableText,
 )
+from sessions_app.selfreport.models import QuestionnaireLink
 from sessions_app.watch import last_measured_before
 
 PAGE = "sessions_app/session.html"
@@ -150,6 +151,7 @@ def _page_context(can_write, session):
         ),
         "addendum_form": AddendumForm(),
         "dispute_stages": ProblemArea.DisputeStage.choices,
+        "questionnaire": QuestionnaireLink.on_session_page(session),
     }
 
 

@@ -12,7 +12,7 @@ is gone before the next test.
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import get_converters
+from django.utils import timezone
 
 from ipt.models import (
     AccessEvent,
@@ -44,7 +45,13 @@ from ipt.models import (
     TreatmentCourse,
     User,
 )
-from sessions_app.models import Homework, InterpersonalEvent
+from sessions_app.models import (
+    Homework,
+    InterpersonalEvent,
+    QuestionnaireLink,
+    RateCounter,
+    Session,
+)
 from tests.factories import (
     CommunicationAnalysisFactory,
     ContractFactory,
@@ -64,12 +71,17 @@ from tests.factories import (
     ready_for_middle_phase,
 )
 
-# URLs open to everyone (login itself, static files in DEBUG, the admin's own login).
+# URLs open to everyone (login itself, static files in DEBUG, the admin's own login; the
+# patient's questionnaire, whose token is its only key: tests/test_questionnaire_link.py).
 PUBLIC = {
     "login",
     "favicon",
     "admin:login",
+    "sessions_app:questionnaire",
 }
+# How to fill a public route's parameters: a live questionnaire link of the populated world, so
+# that a write to it by anyone is shown to change nothing.
+PUBLIC_PARAMS = {"sessions_app:questionnaire": lambda w: {"token": w["questionnaire_token"]}}
 
 
 def iter_patterns(resolvers=None, prefix="", namespace=""):
@@ -216,6 +228,13 @@ OWNERSHIP = {
     "sessions_app:autosave": ("post", _session, WRITE),
     "sessions_app:finalise": ("post", _session, WRITE),
     "sessions_app:addendum": ("post", _session, WRITE),
+    "sessions_app:questionnaire_new": ("post", _session, WRITE),
+    "sessions_app:questionnaire_send": ("post", _session, WRITE),
+    "sessions_app:questionnaire_revoke": (
+        "post",
+        lambda w: {**_session(w), "link_pk": w["questionnaire_link"].pk},
+        WRITE,
+    ),
     "course:progress_review": ("get", _course, READ),
     "course:closeness_at_end": ("get", _course, READ),
     "course:complete": ("post", _course, WRITE),
@@ -375,6 +394,12 @@ def _initial_world(patient):
             to_role="",
         ),
         "session": session,
+        "questionnaire_link": QuestionnaireLink.objects.create(
+            session=session,
+            token_hash="0" * 64,
+            created_by=patient.therapist,
+            expires_at=timezone.now() + timedelta(days=3),
+        ),
         "session_event": InterpersonalEvent.objects.create(session=session, person=person),
         "homework": Homework.objects.create(set_in=session, action="Ask Maria for a walk."),
         "trigger": RelapseTrigger.objects.create(
@@ -442,6 +467,13 @@ def _populated_world(owner, supervisor):
         course=course, reviewed_on=date(2026, 11, 9), what_helped="Saying what she needs."
     )
     SessionRating.objects.create(session=sessions[0], rater=supervisor, element="stance", score=4)
+    upcoming = SessionFactory(
+        course=course,
+        number=4,
+        status=Session.Status.PLANNED,
+        scheduled_for=timezone.now() + timedelta(days=2),
+    )
+    link, token = QuestionnaireLink.create_for(upcoming, by=owner)
     return {
         "owner": owner,
         "patient": patient,
@@ -454,6 +486,8 @@ def _populated_world(owner, supervisor):
         "dispute": dispute,
         "session": session,
         "session_event": InterpersonalEventFactory(session=session, person=person),
+        "questionnaire_link": link,
+        "questionnaire_token": token,
         "homework": homework,
         "trigger": RelapseTrigger.objects.create(
             plan=plan,
@@ -617,6 +651,8 @@ def _world_url(name, route, callback, world):
             kwargs = {}
         elif name in OWNERSHIP:
             kwargs = OWNERSHIP[name][1](world)
+        elif name in PUBLIC_PARAMS:
+            kwargs = PUBLIC_PARAMS[name](world)
         elif callback.__module__.startswith("django.") and set(params) <= DJANGO_PARAMS.keys():
             kwargs = {p: DJANGO_PARAMS[p](world) for p in params}
         else:
@@ -646,8 +682,8 @@ RECORD_TABLES = sorted(
         if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
         and model._meta.managed
         and not model._meta.proxy
-        # the audit, who is signed in, and prints of the record
-        and model not in (AccessEvent, AuthEvent, SignIn, PreparedSummary)
+        # the audit, who is signed in, prints of the record, and the patient pages' rate counts
+        and model not in (AccessEvent, AuthEvent, SignIn, PreparedSummary, RateCounter)
     }
 )
 

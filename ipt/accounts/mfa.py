@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +38,16 @@ def _open_paths():
     return frozenset(reverse(name) for name in OPEN_PATHS)
 
 
+def _open_to_anyone(request):
+    """A page that needs no login (a patient's questionnaire link) needs no second factor
+    either, whoever happens to be signed in on the browser."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "login_required", True) is False
+
+
 def required():
     return getattr(settings, "MFA_REQUIRED", not settings.DEBUG)
 
@@ -54,6 +64,7 @@ def mfa_middleware(get_response):
             and not user.is_verified()
             and not request.path.startswith(settings.STATIC_URL)
             and request.path not in _open_paths()
+            and not _open_to_anyone(request)
         ):
             target = "mfa_verify" if user_has_device(user) else "mfa_setup"
             if getattr(request, "htmx", False):
