@@ -417,3 +417,22 @@ def test_a_signed_in_colleague_without_the_second_factor_can_still_answer(
 def test_the_patient_pages_are_not_cached(client, session, owner):
     _, token = make_link(session, owner)
     assert "no-store" in client.get(url(token))["Cache-Control"]
+
+
+# --- the demo clinic -----------------------------------------------------------------------------
+def test_the_demo_has_a_completed_questionnaire_and_a_link_waiting(client, db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())  # idempotent: no second link
+    done = QuestionnaireLink.objects.get(session__course__patient__full_name="Daniel Moreno")
+    assert done.completed_at and done.is_the_sessions_phq9 and done.gad7_id
+    assert done.session.status == Session.Status.PLANNED
+    waiting = QuestionnaireLink.objects.get(session__course__patient__full_name="Owen Price")
+    assert waiting.is_live
+    path = out.getvalue().split("waiting for Owen Price (", 1)[1].split(")", 1)[0]
+    assert "Hello Owen." in client.get(path).content.decode()
