@@ -3,6 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ipt.rules import adherence, flags
 
@@ -68,7 +69,7 @@ class CourseWatch(models.Model):
     def overdue(self):
         return self.overdue_on(timezone.localdate())
 
-    @property
+    @cached_property
     def adherence(self):
         """The adherence summary as stored (what ``adherence.review`` gives from the record)."""
         return adherence.summarise(

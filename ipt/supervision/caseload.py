@@ -16,6 +16,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -24,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -49,8 +51,9 @@ VARIANT_SHORT = {
     Variant.ADOLESCENT: "Adolescent (IPT-A)",
 }
 
-# Rows per page of the table. Totals, filters and sorting always cover the whole caseload.
-PAGE_SIZE = 100
+# Rows per page of the table. Totals, filters and sorting always cover the whole caseload;
+# a page is what a supervisor reads at once, and its rows are most of the page's cost.
+PAGE_SIZE = 50
 
 
 def flag_condition(flag, today):
@@ -105,13 +108,13 @@ class Row:
 
     @property
     def next_session(self) -> datetime | None:
-        return self.course.next_session
+        return getattr(self.course, "next_session", None)
 
     @property
     def overdue(self):
         return self.watch.overdue_on(self.today)
 
-    @property
+    @cached_property
     def gaps(self):
         return list(self.watch.gaps)
 
@@ -201,8 +204,9 @@ DEFAULT_SORT = "priority"
 def sorted_courses(courses, sort=DEFAULT_SORT, today=None):
     """Sort by 'key' or '-key' (descending); ties and courses without a value go by name."""
     today = today or timezone.localdate()
-    courses = courses.annotate(next_session=_next_session())
     key = sort.removeprefix("-")
+    if key == "next":  # only then over the whole caseload; else for the page's rows only
+        courses = courses.annotate(next_session=_next_session())
     name = Lower("patient__full_name").asc()
     if key not in SORTS or key == "priority":
         return courses.order_by(
@@ -223,8 +227,25 @@ def listed(courses, sort=DEFAULT_SORT, today=None):
 
 
 def rows(courses, today=None):
-    """The rows of a page (or of an export)."""
+    """The rows of a page (or of an export), with each course's next planned session (one
+    query for the page, unless the sort already fetched them)."""
     today = today or timezone.localdate()
+    courses = list(courses)
+    missing = {c.pk for c in courses if not hasattr(c, "next_session")}
+    if missing:
+        upcoming = dict(
+            Session.objects.filter(
+                course_id__in=missing,
+                status=Session.Status.PLANNED,
+                scheduled_for__gte=timezone.now(),
+            )
+            .values("course_id")
+            .annotate(first=Min("scheduled_for"))
+            .values_list("course_id", "first")
+        )
+        for course in courses:
+            if course.pk in missing:
+                course.next_session = upcoming.get(course.pk)
     return [Row(course, today) for course in courses]
 
 
