@@ -20,14 +20,9 @@ def _cores():
 # Behind a reverse proxy on the same host: never listen on a public address by default.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 
-# The usual 2 x cores + 1 workers, capped: each holds the whole app and WeasyPrint (about
-# 150 MB). Each worker runs a few threads, so that a therapist's autosave (a few milliseconds)
-# is answered by a free thread instead of queueing behind a long page or PDF in the same
-# worker; each thread keeps its own PostgreSQL connection (size max_connections to hosts x
-# workers x threads, or use the pool: README, "Connection pooling").
+# Sync workers, one request each. The usual 2 x cores + 1, capped: each worker holds the whole
+# app and WeasyPrint (about 150 MB) and one PostgreSQL connection.
 workers = _int("WEB_CONCURRENCY", min(2 * _cores() + 1, 8))
-worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", 4)
 
 # A request still running after `timeout` seconds is killed (the slowest page, a PDF, takes
 # well under a second); a restart lets running requests finish for `graceful_timeout`.
