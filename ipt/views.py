@@ -1,16 +1,15 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ipt.course.models import Phase, TreatmentCourse
+from ipt.course.models import TreatmentCourse
 from ipt.termination.models import FollowUp
 from sessions_app.progress import sessions_between
-from sessions_app.watch import refresh_due
+from sessions_app.watch import in_sight, refresh_due
 
 
 @login_not_required
@@ -45,9 +44,7 @@ def therapist_home(request):
     visible = TreatmentCourse.objects.visible_to(request.user)
     refresh_due(visible, today)
     fetched = list(
-        visible.filter(Q(phase__in=Phase.active()) | ~Q(watch__risk_kind=""))
-        .select_related("patient", "watch")
-        .order_by("patient__full_name", "pk")
+        in_sight(visible).select_related("patient", "watch").order_by("patient__full_name", "pk")
     )
     watched = [(course, course.watch) for course in fetched]
     courses = [c for c in fetched if c.is_active]

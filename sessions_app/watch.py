@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ipt.accounts.history import TRACKED
 from ipt.accounts.triggers import MarksStale
-from ipt.course.models import TreatmentCourse, measures_prefetch
+from ipt.course.models import Phase, TreatmentCourse, measures_prefetch
 from ipt.dates import shift
 from ipt.rules import adherence, flags
 from ipt.rules.flags import RiskFlag
@@ -252,6 +252,12 @@ def refresh(course_ids, today=None):
     return len(ids)
 
 
+def in_sight(courses):
+    """Active courses, and closed ones whose risk still needs attention by their stored watch
+    (refresh it first). IPT: risk is never out of sight, whatever else happened to the course."""
+    return courses.filter(Q(phase__in=Phase.active()) | ~Q(watch__risk_kind=""))
+
+
 def due(courses, today):
     """Of these courses, those whose stored watch is missing, marked stale, or reaches a day
     that can change it."""
@@ -308,10 +314,6 @@ def rebuild_all(today=None):
 
 
 def fresh_watch(course, today=None):
-    """One course's stored watch, refreshed first if due (one query when it is not)."""
-    today = today or timezone.localdate()
-    row = CourseWatch.objects.filter(course=course).first()
-    if row is None or row.stale or (row.recheck_on is not None and row.recheck_on <= today):
-        refresh([course.pk], today)
-        row = CourseWatch.objects.get(course=course)
-    return row
+    """One course's stored watch, refreshed first if due (two queries when it is not)."""
+    refresh_due(TreatmentCourse.objects.filter(pk=course.pk), today)
+    return CourseWatch.objects.get(course=course)

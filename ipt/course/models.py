@@ -70,21 +70,6 @@ class CourseQuerySet(models.QuerySet):
     def active(self):
         return self.filter(phase__in=Phase.active())
 
-    def active_or_at_risk(self):
-        """Active courses, and closed ones that may still carry risk: a suicide item above 0,
-        acute suicidality on the screen, or a high or imminent assessment. IPT: risk is never
-        out of sight, whatever else happened to the course; the risk rules (``course.risk``)
-        then decide which of the closed ones still need attention."""
-        may_carry_risk = self.model.objects.filter(
-            models.Q(measures__instrument_code="phq9", measures__answers__8__gt=0)
-            | models.Q(measures__instrument_code="hamd17", measures__answers__2__gt=0)
-            | models.Q(suitability__acute_suicidality=True)
-            | models.Q(risk_assessments__level__in=sorted(risk.ELEVATED))
-        )
-        return self.filter(
-            models.Q(phase__in=Phase.active()) | models.Q(pk__in=may_carry_risk.values("pk"))
-        )
-
     def with_initial_phase(self):
         """Everything the course overview and the middle-phase guard read, in fixed queries."""
         return self.select_related(

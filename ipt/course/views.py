@@ -11,7 +11,7 @@ from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
 from patients.access import get_patient_for
 from patients.models import Patient
 from sessions_app.progress import course_progress, symptom_chart
-from sessions_app.watch import fresh_watch, refresh_due
+from sessions_app.watch import fresh_watch, in_sight, refresh_due
 
 
 @require_GET
@@ -20,7 +20,7 @@ def caseload(request):
     still needs attention, each with its stored watch (risk is never out of sight)."""
     refresh_due(TreatmentCourse.objects.visible_to(request.user))
     courses = TreatmentCourse.objects.select_related("watch")
-    closed = courses.exclude(phase__in=Phase.active()).exclude(watch__risk_kind="")
+    closed = in_sight(courses).exclude(phase__in=Phase.active())
     patients = (
         Patient.objects.visible_to(request.user)
         .select_related("therapist")

@@ -137,7 +137,7 @@ def courses_for(supervisor, *, include_closed=False, therapist=None, phase="", t
         courses = courses.filter(phase=phase)
     course_watch.refresh_due(courses, today)
     if not phase and not include_closed:
-        courses = courses.filter(Q(phase__in=Phase.active()) | ~Q(watch__risk_kind=""))
+        courses = course_watch.in_sight(courses)
     return courses
 
 
