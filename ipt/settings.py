@@ -211,6 +211,19 @@ if env_bool("DATABASE_POOL"):
 # other session-bound feature, are already off (Django sets psycopg's prepare_threshold=None).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PGBOUNCER")
 
+# Per-process memory caches. "rows": the caseload review's rendered rows, keyed by every value
+# a row shows (its stored watch's refresh time among them), so a change is a new key, never a
+# stale row; one worker keeps the rows of a few large caseloads (about 3 kB each).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rows": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rows",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ipt.User"
 LOGIN_URL = "login"

@@ -7,6 +7,8 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,7 +30,8 @@ from ipt.models import (
     TreatmentContract,
 )
 from ipt.supervision import caseload as dashboard
-from sessions_app.models import Session
+from patients.models import Patient
+from sessions_app.models import CourseWatch, Session
 from tests.factories import (
     CommunicationAnalysisFactory,
     ContractFactory,
@@ -785,3 +788,21 @@ def test_the_course_review_costs_the_same_queries_for_3_and_12_sessions(
     add_sessions(range(4, 13))
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# --- the rendered rows are kept by what they show -------------------------------------------------
+def test_a_kept_row_is_shown_again_only_while_nothing_it_shows_has_changed(sup_client, owner):
+    course = course_for(owner, "Kept Row")
+    measure(course, 12, item9=1)
+    first = sup_client.get(DASHBOARD).content.decode()
+    assert "item 9 scored 1" in first
+    assert caches["rows"].get(make_template_fragment_key("caseload_row", [
+        rows_of(sup_client.get(DASHBOARD))["Kept Row"].cache_key
+    ])) is not None  # fmt: skip
+
+    # Changed behind every model method (same refresh time): a new row, not the kept one.
+    CourseWatch.objects.filter(course=course).update(risk_message="a new risk message")
+    Patient.objects.filter(pk=course.patient_id).update(full_name="Kept Renamed")
+    html = sup_client.get(DASHBOARD).content.decode()
+    assert "a new risk message" in html and "item 9 scored 1" not in html
+    assert "Kept Renamed" in html and "Kept Row" not in html

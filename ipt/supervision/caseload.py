@@ -122,6 +122,20 @@ class Row:
     def sparkline(self):
         return sparkline(self.phq9)
 
+    @property
+    def cache_key(self):
+        """Every value the row shows, as one string: the key of its rendered HTML, so that a
+        row whose values changed is rendered anew and an unchanged one is not."""
+        course, watch = self.course, self.watch
+        return repr((
+            course.pk, self.patient.full_name, self.variant, str(self.therapist), course.phase,
+            course.planned_sessions, course.is_active, watch.position, watch.last_held,
+            self.next_session, watch.phq9, watch.baseline_phq9, watch.latest_phq9,
+            watch.phq9_change, watch.risk_message, watch.deteriorated, watch.contact,
+            watch.misses_in_a_row, self.overdue, watch.phq9_overdue, watch.off_track,
+            watch.checks,
+        ))  # fmt: skip
+
 
 def courses_for(supervisor, *, include_closed=False, therapist=None, phase="", today=None):
     """The supervisees' courses the review lists, their stored watch brought up to date.
