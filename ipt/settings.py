@@ -53,6 +53,12 @@ QUESTIONNAIRE_RATE_PER_ADDRESS = (200, 600)
 QUESTIONNAIRE_RATE_PER_LINK = (100, 600)
 QUESTIONNAIRE_RATE_UNKNOWN_PER_ADDRESS = (20, 600)
 
+# The therapist's calendar feed (sessions_app/calendarfeed/): how long a session's event lasts,
+# and reads per feed (a calendar app polls every few minutes at most); the address limits above
+# apply to it too, unknown addresses counted with the questionnaire's.
+CALENDAR_SESSION_MINUTES = int(os.environ.get("CALENDAR_SESSION_MINUTES", "50"))
+CALENDAR_RATE_PER_FEED = (60, 600)
+
 # Email: the questionnaire link to a patient, "a questionnaire needs your attention" to a
 # therapist. In DEBUG the messages are printed on the console (EMAIL_HOST sends them for real);
 # otherwise SMTP to EMAIL_HOST, with STARTTLS unless EMAIL_USE_TLS=0.

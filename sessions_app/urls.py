@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from sessions_app import views
+from sessions_app.calendarfeed import views as calendarfeed
 from sessions_app.selfreport import views as selfreport
 
 
@@ -47,6 +48,12 @@ urlpatterns = [
         selfreport.link_revoke,
         name="questionnaire_revoke",
     ),
+    # The therapist's calendar feed: made on their own page; read without a login, the token
+    # being the only key (sessions_app/calendarfeed/).
+    path("calendar/", calendarfeed.calendar_settings, name="calendar"),
+    path("calendar/new/", calendarfeed.calendar_new, name="calendar_new"),
+    path("calendar/revoke/", calendarfeed.calendar_revoke, name="calendar_revoke"),
+    path("calendar/<str:token>.ics", calendarfeed.calendar_feed, name="calendar_feed"),
     # The patient's page: no login; the token is the only key (sessions_app/selfreport/).
     path("q/<str:token>/", selfreport.questionnaire, name="questionnaire"),
 ]

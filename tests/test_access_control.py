@@ -45,6 +45,7 @@ from ipt.models import (
     TreatmentCourse,
     User,
 )
+from sessions_app.calendarfeed.models import CalendarFeed
 from sessions_app.models import (
     Homework,
     InterpersonalEvent,
@@ -78,10 +79,14 @@ PUBLIC = {
     "favicon",
     "admin:login",
     "sessions_app:questionnaire",
+    "sessions_app:calendar_feed",
 }
 # How to fill a public route's parameters: a live questionnaire link of the populated world, so
 # that a write to it by anyone is shown to change nothing.
-PUBLIC_PARAMS = {"sessions_app:questionnaire": lambda w: {"token": w["questionnaire_token"]}}
+PUBLIC_PARAMS = {
+    "sessions_app:questionnaire": lambda w: {"token": w["questionnaire_token"]},
+    "sessions_app:calendar_feed": lambda w: {"token": w["calendar_token"]},
+}
 
 
 def iter_patterns(resolvers=None, prefix="", namespace=""):
@@ -474,6 +479,7 @@ def _populated_world(owner, supervisor):
         scheduled_for=timezone.now() + timedelta(days=2),
     )
     link, token = QuestionnaireLink.create_for(upcoming, by=owner)
+    _, calendar_token = CalendarFeed.create_for(owner)
     return {
         "owner": owner,
         "patient": patient,
@@ -488,6 +494,7 @@ def _populated_world(owner, supervisor):
         "session_event": InterpersonalEventFactory(session=session, person=person),
         "questionnaire_link": link,
         "questionnaire_token": token,
+        "calendar_token": calendar_token,
         "homework": homework,
         "trigger": RelapseTrigger.objects.create(
             plan=plan,
@@ -593,6 +600,8 @@ MAY_WRITE = {
     ("course:contract_verify", "supervisor"): "verifies a copy of the contract, writes nothing",
     # A therapist adds patients to their own caseload; nobody else adds any.
     ("patients:create", "colleague"): "a new patient on the colleague's own caseload",
+    ("sessions_app:calendar_new", "colleague"): "the colleague's own calendar address",
+    ("sessions_app:calendar_revoke", "colleague"): "the colleague's own calendar address",
     # One's own account.
     ("logout", EVERYONE): "ends one's own login",
     ("password_change", EVERYONE): "one's own password",
