@@ -59,6 +59,13 @@ QUESTIONNAIRE_RATE_UNKNOWN_PER_ADDRESS = (20, 600)
 CALENDAR_SESSION_MINUTES = int(os.environ.get("CALENDAR_SESSION_MINUTES", "50"))
 CALENDAR_RATE_PER_FEED = (60, 600)
 
+# The patient's reminder email (sessions_app/reminders.py), for patients who agreed to it: sent
+# this many hours before a planned session, by a task the worker runs every few minutes. Links
+# in it (the questionnaire's) start with SITE_URL, the address patients reach the app at.
+REMINDER_HOURS_BEFORE = int(os.environ.get("REMINDER_HOURS_BEFORE", "24"))
+REMINDER_EVERY_MINUTES = int(os.environ.get("REMINDER_EVERY_MINUTES", "10"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Email: the questionnaire link to a patient, "a questionnaire needs your attention" to a
 # therapist. In DEBUG the messages are printed on the console (EMAIL_HOST sends them for real);
 # otherwise SMTP to EMAIL_HOST, with STARTTLS unless EMAIL_USE_TLS=0.

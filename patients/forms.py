@@ -20,6 +20,8 @@ class PatientForm(TypedModelForm):
             "date_of_birth",
             "phone",
             "email",
+            "session_reminders",
+            "questionnaire_in_reminder",
             "address",
             "emergency_contact_name",
             "emergency_contact_relationship",
@@ -55,4 +57,6 @@ class PatientForm(TypedModelForm):
         cleaned = super().clean()
         if not cleaned.get("phone") and not cleaned.get("email"):
             self.add_error("phone", "Give at least a phone number or an email address.")
+        if cleaned.get("session_reminders") and not cleaned.get("email"):
+            self.add_error("email", "Reminders are sent by email: give the patient's address.")
         return cleaned

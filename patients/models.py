@@ -43,6 +43,18 @@ class Patient(models.Model):
     phone = models.CharField("phone", max_length=40, blank=True)
     email = models.EmailField("email", blank=True)
     address = models.TextField("address", blank=True)
+    # Reminders by email, only with the patient's agreement (asked in the room, recorded here).
+    session_reminders = models.BooleanField(
+        "The patient agrees to an email reminder the day before each session",
+        default=False,
+        help_text="Sent to the email address above, about 24 hours before: the day and time only.",
+    )
+    questionnaire_in_reminder = models.BooleanField(
+        "Include the questionnaire link in the reminder",
+        default=False,
+        help_text="When no link was made for that session yet, the reminder brings a new one "
+        "(PHQ-9), so the answers are in when the session starts.",
+    )
     emergency_contact_name = models.CharField("emergency contact", max_length=200)
     emergency_contact_relationship = models.CharField(
         "relationship to patient", max_length=100, blank=True

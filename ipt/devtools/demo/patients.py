@@ -14,6 +14,8 @@ PATIENTS = [
         "date_of_birth": date(1979, 4, 12),
         "phone": "07700 900123",
         "email": "dan.moreno@example.org",
+        # He agreed to a reminder by email the day before each session.
+        "session_reminders": True,
         "emergency_contact_name": "Rosa Moreno",
         "emergency_contact_relationship": "sister",
         "emergency_contact_phone": "07700 900456",
