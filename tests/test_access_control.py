@@ -691,8 +691,10 @@ RECORD_TABLES = sorted(
         if model._meta.app_label in ("auth", "ipt", "patients", "sessions_app")
         and model._meta.managed
         and not model._meta.proxy
-        # the audit, who is signed in, prints of the record, and the patient pages' rate counts
-        and model not in (AccessEvent, AuthEvent, SignIn, PreparedSummary, RateCounter)
+        # the audit, who is signed in, prints of the record, the patient pages' rate counts,
+        # and a therapist's own calendar address (their account's, not a patient's record)
+        and model
+        not in (AccessEvent, AuthEvent, SignIn, PreparedSummary, RateCounter, CalendarFeed)
     }
 )
 
