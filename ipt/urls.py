@@ -7,6 +7,7 @@ from ipt.accounts import mfa, sessions
 from ipt.course import views as course
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
+from ipt.outcomes import views as outcomes
 from ipt.supervision import views as supervision
 from ipt.termination.views import maintenance, relapse_plan, summary
 from ipt.termination.views import review as termination
@@ -109,6 +110,8 @@ urlpatterns = [
     path("patients/<int:patient_pk>/courses/new/", course.course_start, name="course_start"),
     path("courses/<int:pk>/", include((course_patterns, "course"))),
     path("", include("sessions_app.urls")),
+    path("outcomes/", outcomes.report, name="outcomes"),
+    path("outcomes/outcomes.csv", outcomes.report_csv, name="outcomes_csv"),
     path("supervision/", supervision.dashboard, name="dashboard"),
     path("supervision/caseload.csv", supervision.dashboard_csv, name="dashboard_csv"),
     path("sessions/<int:pk>/ratings/", supervision.session_ratings, name="session_ratings"),

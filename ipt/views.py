@@ -24,6 +24,8 @@ def home(request):
         return render(request, "ipt/admin_home.html")
     if request.user.is_supervisor:
         return redirect("dashboard")
+    if request.user.is_clinic_lead:
+        return redirect("outcomes")
     if not request.user.is_therapist:
         return redirect("patients:caseload")
     return therapist_home(request)

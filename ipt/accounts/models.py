@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
     SUPERVISOR = "supervisor", "Supervisor"
     CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+    # Reads the clinic's aggregate outcomes only: no patient, course or session is visible.
+    CLINIC_LEAD = "clinic_lead", "Clinic lead"
 
 
 class User(AbstractUser):
@@ -47,6 +49,16 @@ class User(AbstractUser):
     @property
     def is_clinic_admin(self):
         return self.role == Role.CLINIC_ADMIN
+
+    @property
+    def is_clinic_lead(self):
+        return self.role == Role.CLINIC_LEAD
+
+    @property
+    def reads_outcomes(self):
+        """The clinic's outcomes report: its lead, and supervisors (aggregates, small cells
+        suppressed below clinic level)."""
+        return self.role in (Role.CLINIC_LEAD, Role.SUPERVISOR)
 
     def clean(self):
         super().clean()
