@@ -5,6 +5,7 @@ from django.urls import include, path
 from ipt import views
 from ipt.accounts import mfa, sessions
 from ipt.course import views as course
+from ipt.fhir import views as fhir
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
 from ipt.outcomes import views as outcomes
@@ -61,6 +62,7 @@ course_patterns = [
     path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),
     path("complete/", termination.complete_course, name="complete"),
     path("summary/", summary.summary, name="summary"),
+    path("fhir.json", fhir.course_bundle, name="fhir_export"),
     path("summary/<uuid:summary_pk>.pdf", summary.summary_download, name="summary_download"),
     path("relapse-plan/", relapse_plan.relapse_plan, name="relapse_plan"),
     path("relapse-plan/triggers/new/", relapse_plan.trigger_new, name="trigger_new"),

@@ -244,6 +244,8 @@ OWNERSHIP = {
     "course:closeness_at_end": ("get", _course, READ),
     "course:complete": ("post", _course, WRITE),
     "course:summary": ("get", _course, READ),
+    # The FHIR download: the treating therapist's alone (the supervisor gets 403).
+    "course:fhir_export": ("get", _course, WRITE),
     "course:summary_download": (
         "get",
         lambda w: {**_course(w), "summary_pk": w["summary"].pk},
@@ -323,6 +325,8 @@ def _build_worlds():
         "clinic_admin": UserFactory(
             username="ac-clinic-admin", role=Role.CLINIC_ADMIN, is_staff=True, is_superuser=True
         ),
+        # Reads the clinic's aggregate outcomes only: no individual record at all.
+        "clinic_lead": UserFactory(username="ac-clinic-lead", role=Role.CLINIC_LEAD),
     }
     return {
         "users": users,
@@ -358,6 +362,11 @@ def colleague(db, worlds):
 @pytest.fixture
 def stranger(db, worlds):
     return worlds["users"]["stranger"]
+
+
+@pytest.fixture
+def clinic_lead(db, worlds):
+    return worlds["users"]["clinic_lead"]
 
 
 @pytest.fixture
@@ -552,7 +561,7 @@ def test_owner_can_open_and_is_recorded(client_for, owner, world, name):
 
 
 @pytest.mark.parametrize("name", sorted(OWNERSHIP))
-@pytest.mark.parametrize("who", ["colleague", "stranger"])
+@pytest.mark.parametrize("who", ["colleague", "stranger", "clinic_lead"])
 def test_other_therapists_get_404(client_for, request, world, name, who):
     response = _request(client_for(request.getfixturevalue(who)), name, world)
     assert response.status_code == 404
@@ -582,6 +591,8 @@ REFUSED = {
     "colleague": {404, 405},
     # Another role altogether: the clinic admin (a staff superuser, as clinic admins are).
     "clinic_admin": {403, 404, 405},
+    # The clinic lead reads aggregate outcomes and no individual record.
+    "clinic_lead": {403, 404, 405},
 }
 
 EVERYONE = "everyone"
