@@ -112,7 +112,9 @@ def _measure(course, measure):
         for code, value in zip(items, measure.answers, strict=False)
     ]
     if measure.instrument_code == "phq9" and measure.difficulty is not None:
-        answers.append({"linkId": PHQ9_DIFFICULTY, "answer": [{"valueInteger": measure.difficulty}]})
+        answers.append(
+            {"linkId": PHQ9_DIFFICULTY, "answer": [{"valueInteger": measure.difficulty}]}
+        )
     response = {
         "resourceType": "QuestionnaireResponse",
         "id": f"measure-{measure.pk}",

@@ -139,7 +139,7 @@ def after_htmx_swaps(page, base_url, username):
     ]
 
 
-ROLES = ["therapist", "supervisor", "clinicadmin"]
+ROLES = ["therapist", "supervisor", "clinicadmin", "cliniclead"]
 
 
 @pytest.mark.parametrize("username", ROLES)

@@ -22,6 +22,7 @@ STAFF = [
     ("therapist", "Sam", "Reyes", Role.THERAPIST, "supervisor"),
     ("therapist2", "Priya", "Natarajan", Role.THERAPIST, "supervisor"),
     ("clinicadmin", "Alex", "Morgan", Role.CLINIC_ADMIN, None),
+    ("cliniclead", "Ruth", "Adebayo", Role.CLINIC_LEAD, None),
 ]
 
 # Each patient's course, by the patient's full name, in the order they are built.
