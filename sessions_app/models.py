@@ -296,6 +296,15 @@ class Session(Autosaved):
     def record_mood(self, rating):
         self._change(mood_rating=rating)
 
+    @property
+    def takes_focal_rating(self):
+        """IPT middle phase: the patient rates each focal area at every session after the
+        initial phase (Goal-Based-Outcomes style)."""
+        return self.number > self.course.initial_phase_sessions
+
+    def record_focal_rating(self, area, rating):
+        FocalRating.record(self, area, rating)
+
     def finalise_blockers(self):
         """Why this session cannot be finalised now, in words (an empty list: it can)."""
         reasons = []
@@ -536,3 +545,4 @@ from sessions_app.selfreport.models import (  # noqa: E402, F401
     QuestionnaireLink,
     RateCounter,
 )
+from sessions_app.focal import FocalRating  # noqa: E402, F401

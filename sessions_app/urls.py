@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app import views
+from sessions_app import focal_views, views
 from sessions_app.calendarfeed import views as calendarfeed
 from sessions_app.selfreport import views as selfreport
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("sessions/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("sessions/<int:pk>/phq9/", views.record_phq9, name="phq9"),
     path("sessions/<int:pk>/mood/", views.record_mood, name="mood"),
+    path(
+        "sessions/<int:pk>/focal-rating/<int:area_pk>/",
+        focal_views.record_focal_rating,
+        name="focal_rating",
+    ),
     path("sessions/<int:pk>/techniques/", views.set_techniques, name="techniques"),
     path("sessions/<int:pk>/dispute/<int:area_pk>/", views.set_dispute_stage, name="dispute_stage"),
     path("sessions/<int:pk>/<row:kind>/new/", views.add_row, name="add_row"),

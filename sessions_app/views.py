@@ -16,6 +16,7 @@ from ipt.initial.models import ProblemArea
 from ipt.measures.models import RiskAssessment
 from ipt.rules import flags
 from sessions_app.access import get_session_for
+from sessions_app.focal import focal_rows
 from sessions_app.forms import (
     AddendumForm,
     MoodRatingForm,
@@ -152,6 +153,7 @@ def _page_context(can_write, session):
         "addendum_form": AddendumForm(),
         "dispute_stages": ProblemArea.DisputeStage.choices,
         "questionnaire": QuestionnaireLink.on_session_page(session),
+        "focal_rating_rows": focal_rows(session),
     }
 
 
