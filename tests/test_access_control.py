@@ -214,6 +214,11 @@ OWNERSHIP = {
         lambda w: {**_session(w), "area_pk": w["dispute"].pk},
         WRITE,
     ),
+    "sessions_app:focal_rating": (
+        "post",
+        lambda w: {**_session(w), "area_pk": w["dispute"].pk},
+        WRITE,
+    ),
     "sessions_app:add_row": ("post", lambda w: {**_session(w), "kind": "event"}, WRITE),
     "sessions_app:update_row": (
         "post",
