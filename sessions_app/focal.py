@@ -6,10 +6,14 @@ IPT predicts that interpersonal functioning improves before symptoms do; these r
 beside the PHQ-9, let the course show whether it did (ipt/rules/precedence.py).
 """
 
+from dataclasses import dataclass
+
 from django.db import models, transaction
 
+from ipt import charts
 from ipt.accounts.history import tracked
 from ipt.accounts.triggers import kept_with_session
+from ipt.rules import precedence
 
 SCALE = range(11)
 
@@ -33,7 +37,7 @@ class FocalRating(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(rating__lte=10), name="focal_rating_0_to_10"),
         ]
-        triggers = [kept_with_session()]
+        triggers = [kept_with_session(person_column=None)]
 
     def __str__(self):
         return f"{self.problem_area}: {self.rating}/10"
@@ -84,3 +88,86 @@ def focal_rows(session):
             }
         )
     return rows
+
+
+# --- the course page: the focal rating beside the PHQ-9 and mood, and the precedence reading ----
+@dataclass(frozen=True)
+class FocalTableRow:
+    session: int
+    phq9: int | None
+    phq9_change: int | None
+    mood: int | None
+    ratings: list  # per area: (rating, change since its previous rating) or None
+
+
+def course_series(course, sessions, ratings=None):
+    """The three series of a course by session number: PHQ-9 (baseline = 0), mood, and each
+    focal area's ratings, plus the per-session mean of the focal ratings for precedence."""
+    responses = course.phq9_responses()
+    by_measure = {s.phq9_id: s.number for s in sessions if s.phq9_id}
+    baseline = responses[0] if responses else None
+    phq9 = sorted(
+        (0 if m == baseline and m.pk not in by_measure else by_measure[m.pk], m.total)
+        for m in responses
+        if m.pk in by_measure or m == baseline
+    )
+    mood = [(s.number, s.mood_rating) for s in sessions if s.mood_rating is not None]
+    areas = list(course.problem_areas.all())
+    if ratings is None:
+        ratings = list(
+            FocalRating.objects.filter(session__course=course).values_list(
+                "problem_area_id", "session__number", "rating"
+            )
+        )
+    per_area = {a.pk: sorted((n, r) for pa, n, r in ratings if pa == a.pk) for a in areas}
+    by_session = {}
+    for _, n, r in ratings:
+        by_session.setdefault(n, []).append(r)
+    focal_mean = sorted((n, sum(rs) / len(rs)) for n, rs in by_session.items())
+    return areas, phq9, mood, per_area, focal_mean
+
+
+def focal_overview(course, sessions):
+    """What the course page shows: the chart, its data table and the precedence reading."""
+    areas, phq9, mood, per_area, focal_mean = course_series(course, sessions)
+    if not focal_mean and not mood:
+        return None
+    last = max([course.planned_sessions, *(n for n, _ in phq9), *(n for n, _ in mood)])
+    chart = charts.ratings_chart(
+        charts.RatingSeries("PHQ-9 total", tuple(phq9), "phq9") if phq9 else None,
+        [
+            *(
+                charts.RatingSeries(f"Focal rating: {a.detail}", tuple(per_area[a.pk]), "focal")
+                for a in areas
+                if per_area[a.pk]
+            ),
+            *([charts.RatingSeries("Mood (0-10)", tuple(mood), "mood")] if mood else []),
+        ],
+        last_session=last,
+        title=f"Focal rating, PHQ-9 and mood over the course of {course.patient.full_name}",
+    )
+    phq9_changes = {c.session: c for c in precedence.changes(phq9)}
+    area_changes = {a.pk: {c.session: c for c in precedence.changes(per_area[a.pk])} for a in areas}
+    moods = dict(mood)
+    numbers = sorted({*phq9_changes, *moods, *(n for c in area_changes.values() for n in c)})
+    rows = [
+        FocalTableRow(
+            session=n,
+            phq9=phq9_changes[n].value if n in phq9_changes else None,
+            phq9_change=phq9_changes[n].change if n in phq9_changes else None,
+            mood=moods.get(n),
+            ratings=[
+                (area_changes[a.pk][n].value, area_changes[a.pk][n].change)
+                if n in area_changes[a.pk]
+                else None
+                for a in areas
+            ],
+        )
+        for n in numbers
+    ]
+    return {
+        "chart": chart,
+        "rows": rows,
+        "areas": areas,
+        "reading": precedence.precedence(focal_mean, phq9),
+    }

@@ -88,15 +88,19 @@ class RefuseInFinalised(_Guarded):
     ``on_insert`` / ``on_update`` (the new row) and ``was_update`` / ``was_delete`` (the old
     row) are SQL expressions giving the id of the session the row belongs to at that moment
     (NULL: none to check). One change stays open: a link to an inventory person becoming empty
-    (the person was removed from the inventory; the row's own text is untouched).
+    (the person was removed from the inventory; the row's own text is untouched), on tables
+    with such a link (``person_column``; None for a table without one).
     """
 
     when = pgtrigger.Before
     level = pgtrigger.Row
     operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
 
-    def __init__(self, *, sessions, on_insert, on_update, was_update, was_delete, **kwargs):
-        self.sessions = sessions
+    def __init__(
+        self, *, sessions, on_insert, on_update, was_update, was_delete, person_column="person_id",
+        **kwargs,
+    ):  # fmt: skip
+        self.sessions, self.person_column = sessions, person_column
         self.on_insert, self.on_update = on_insert, on_update
         self.was_update, self.was_delete = was_update, was_delete
         super().__init__(**kwargs)
@@ -109,6 +113,15 @@ class RefuseInFinalised(_Guarded):
 
     def get_func(self, model):
         refuse = _raise("This session is finalised: add a dated addendum instead.")
+        person = self.person_column
+        unlinked = (
+            f"""IF NEW.{person} IS NULL AND OLD.{person} IS NOT NULL
+               AND (to_jsonb(OLD) - '{person}') = (to_jsonb(NEW) - '{person}') THEN
+                RETURN NEW;
+            END IF;"""
+            if person
+            else ""
+        )
         return f"""
             IF TG_OP = 'INSERT' THEN
                 IF {self._finalised(self.on_insert)} THEN {refuse} END IF;
@@ -118,10 +131,7 @@ class RefuseInFinalised(_Guarded):
                 IF {self._finalised(self.was_delete)} THEN {refuse} END IF;
                 RETURN OLD;
             END IF;
-            IF NEW.person_id IS NULL AND OLD.person_id IS NOT NULL
-               AND (to_jsonb(OLD) - 'person_id') = (to_jsonb(NEW) - 'person_id') THEN
-                RETURN NEW;
-            END IF;
+            {unlinked}
             IF {self._finalised(self.was_update)} OR {self._finalised(self.on_update)} THEN
                 {refuse}
             END IF;
@@ -129,9 +139,10 @@ class RefuseInFinalised(_Guarded):
         """
 
 
-def kept_with_session(column="session_id", sessions="sessions_app_session"):
+def kept_with_session(column="session_id", sessions="sessions_app_session", **kwargs):
     """The trigger of a table whose rows belong to a session through ``column``."""
     return RefuseInFinalised(
+        **kwargs,
         name="kept_with_finalised_session",
         sessions=sessions,
         on_insert=f"NEW.{column}",

@@ -10,6 +10,7 @@ from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
 from patients.access import get_patient_for
 from patients.models import Patient
+from sessions_app.focal import focal_overview
 from sessions_app.progress import course_progress, symptom_chart
 from sessions_app.watch import fresh_watch, in_sight, refresh_due
 
@@ -87,6 +88,7 @@ def course_overview(request, pk, transition_form=None):
             "progress": course_progress(course, sessions),
             "chart": chart,
             "chart_rows": chart_rows,
+            "focal": focal_overview(course, sessions),
             "adherence": stored.adherence,
             "watch": stored,
             "can_write": can_write,

@@ -141,8 +141,9 @@ def precedence(
         )
     if led and not lagged:
         after = (
-            f"; {p_text}" if p_on is not None else f"; the PHQ-9 had not fallen by {phq9_margin} "
-            f"points by session {phq9[-1][0]}"
+            f"; {p_text}"
+            if p_on is not None
+            else f"; the PHQ-9 had not fallen by {phq9_margin} points by session {phq9[-1][0]}"
         )
         return Reading(
             Verdict.LED,

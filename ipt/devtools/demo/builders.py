@@ -27,7 +27,13 @@ from ipt.measures.instruments import PHQ9, PHQ9_RISK_ITEM
 from ipt.measures.models import MeasureResponse, RiskAssessment
 from ipt.rules import risk
 from ipt.termination import models as termination
-from sessions_app.models import CommunicationAnalysis, Homework, InterpersonalEvent, Session
+from sessions_app.models import (
+    CommunicationAnalysis,
+    FocalRating,
+    Homework,
+    InterpersonalEvent,
+    Session,
+)
 
 
 def days_ago(days):
@@ -140,9 +146,10 @@ def _ended(session):
 
 
 def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
-         techniques=(), role_play="", stage=None, finalise=True, **texts):  # fmt: skip
+         techniques=(), role_play="", stage=None, focal=(), finalise=True, **texts):  # fmt: skip
     """A held session with what was done in it; homework = (action, person, outcome, review);
-    stage = (problem area, stage) when the dispute's stage was reassessed in it.
+    stage = (problem area, stage) when the dispute's stage was reassessed in it; focal =
+    (problem area, 0-10) pairs: the patient's focal-relationship ratings.
 
     Finalised through ``Session.finalise`` unless ``finalise`` is False (a note still open).
     """
@@ -172,6 +179,8 @@ def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homewor
         _set_homework(session, *homework)
     if stage:
         session.change_dispute_stage(*stage)
+    for area, rating in focal:
+        FocalRating.record(session, area, rating)
     if finalise:
         session.finalise(by, at=_ended(session))
 
@@ -287,9 +296,20 @@ HOMEWORK = (
 
 
 def run_course(
-    patient, by, *, weeks_ago, area, people, scores, missed=(), rationale, **area_fields
+    patient,
+    by,
+    *,
+    weeks_ago,
+    area,
+    people,
+    scores,
+    missed=(),
+    rationale,
+    focal=None,
+    **area_fields,
 ):
-    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals.
+    """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals
+    (and, in ``focal``, session number -> the patient's 0-10 rating of the focal area).
 
     The first person in ``people`` is the area's person when ``person=True`` (the one grieved
     for, or the other side of the dispute); the week's events and homework are with the first
@@ -311,15 +331,17 @@ def run_course(
         if number in missed:
             miss(sessions[number - 1], "Did not attend.")
             continue
+        rating = (focal or {}).get(number)
         _run_session(
-            sessions[number - 1], by, total, problem_area, ally, reviewed=number < len(scores)
-        )
+            sessions[number - 1], by, total, problem_area, ally, reviewed=number < len(scores),
+            focal=[(problem_area, rating)] if rating is not None else [],
+        )  # fmt: skip
         if number == course.initial_phase_sessions:
             agree_contract(course, by, sessions[number - 1])
     return course, sessions
 
 
-def _run_session(session, by, total, problem_area, ally, *, reviewed):
+def _run_session(session, by, total, problem_area, ally, *, reviewed, focal=()):
     """One session of ``run_course``: the focal work of its area, homework till the last."""
     number = session.number
     work = FOCAL_WORK[problem_area.area]
@@ -335,6 +357,7 @@ def _run_session(session, by, total, problem_area, ally, *, reviewed):
         focal_notes=focal,
         homework=(action, ally, "done" if reviewed else "", "Did it." if reviewed else "")
         if number < session.course.planned_sessions else None,
+        focal=focal,
     )  # fmt: skip
 
 

@@ -121,9 +121,18 @@ def _daniel_initial_sessions(sessions, by, people):
 
 def _daniel_middle_sessions(sessions, by, people):
     maria, kev = people["Maria"], people["Kev"]
+    # Interpersonal change first: the rows with Maria eased at session 5, before the PHQ-9
+    # fell by 6 points (session 6). The patient's 0-10 for each area: (transition, dispute).
+    transition, dispute = sessions[0].course.problem_areas.order_by("created_at", "pk")
+    rated = {4: (3, 3), 5: (5, 7), 6: (6, 8)}
+
+    def focal(number):
+        return list(zip((transition, dispute), rated[number], strict=True))
+
     builders.hold(
         sessions[3],
         by,
+        focal=focal(4),
         phq9=[2, 2, 1, 2, 1, 2, 1, 1, 0],
         techniques=["communication_analysis", "role_play"],
         mood_context="Better on the days he and Maria talked at dinner; low after a rejection email.",
@@ -152,6 +161,7 @@ def _daniel_middle_sessions(sessions, by, people):
     builders.hold(
         sessions[4],
         by,
+        focal=focal(5),
         phq9=[1, 2, 1, 1, 1, 1, 1, 1, 0],
         techniques=["communication_analysis", "encouragement_of_affect"],
         mood_context="Fewer rows. Went to one interview; low the day after.",
@@ -169,6 +179,7 @@ def _daniel_middle_sessions(sessions, by, people):
     builders.hold(
         sessions[5],
         by,
+        focal=focal(6),
         phq9=[1, 1, 1, 1, 0, 1, 1, 1, 0],
         techniques=["decision_analysis"],
         mood_context="Sleeping better. Mood 6 out of 10 most days.",
@@ -296,6 +307,8 @@ def robert(patient, by):
         patient, by, weeks_ago=16, area=ProblemArea.Area.ROLE_TRANSITION,
         people=[("Jean", "wife", 1), ("Alan", "old colleague", 3), ("Mei", "daughter", 2)],
         scores=[16, 15, 14, 13, 11, 10, 9, 7, 6, 5, 4, 3],
+        # Symptoms first: the PHQ-9 fell from session 6, life as a retired man lifted from 10.
+        focal={4: 2, 5: 2, 6: 3, 7: 3, 8: 3, 9: 4, 10: 6, 11: 7, 12: 7},
         rationale="Low since retiring in the spring: lost his role, routine and his team.",
         from_role="site engineer", to_role="retired husband and grandfather",
     )  # fmt: skip
