@@ -135,3 +135,17 @@ def test_the_course_page_charts_the_ratings_and_reads_which_came_first(owner_cli
 def test_the_course_page_without_ratings_shows_no_ratings_chart(owner_client, course):
     page = owner_client.get(reverse("course:overview", args=[course.pk]))
     assert "ratings-chart" not in page.text
+
+
+def test_the_caseload_review_counts_the_courses_showing_interpersonal_change_first(
+    client_for, supervisor, course, area
+):
+    high, mid, low = (2, 2, 2, 2, 2, 2, 2, 2, 0), (2, 2, 2, 2, 2, 2, 1, 1, 0), (1,) * 8 + (0,)
+    _rated_course(
+        course, area, focal={4: 2, 5: 6, 6: 7, 7: 7},
+        phq9={1: high, 4: high, 5: mid, 6: low, 7: low},
+    )  # fmt: skip
+    page = client_for(supervisor).get(reverse("dashboard"))
+    assert "Of the 1 course with focal ratings" in page.text
+    assert re.search(r"Interpersonal change first: <strong>1</strong>", page.text)
+    assert re.search(r"Symptoms first: <strong>0</strong>", page.text)

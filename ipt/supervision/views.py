@@ -21,11 +21,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from ipt.accounts.models import AccessEvent
 from ipt.course.access import get_course_for, get_course_for_supervision
+from ipt.course.models import TreatmentCourse
 from ipt.supervision import caseload
 from ipt.supervision.forms import DashboardFilterForm, FeedbackForm, SessionRatingForm
 from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
 from sessions_app.access import get_session_for_supervision
+from sessions_app.focal import caseload_precedence
 from sessions_app.models import Homework, Session, Technique
 from sessions_app.progress import course_progress, symptom_chart
 
@@ -123,6 +125,11 @@ def dashboard(request):
     # A history restore after a cache miss needs the whole page, not the region.
     partial = request.htmx and not request.htmx.history_restore_request
     template = f"{DASHBOARD}#table" if partial else DASHBOARD
+    if not partial:
+        # IPT predicts interpersonal change before symptoms: the count over every course.
+        context["precedence"] = caseload_precedence(
+            TreatmentCourse.objects.visible_to(request.user)
+        )
     return render(request, template, context)
 
 
