@@ -146,9 +146,9 @@ def _ended(session):
 
 
 def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
-         techniques=(), role_play="", stage=None, focal=(), finalise=True, **texts):  # fmt: skip
+         techniques=(), role_play="", stage=None, ratings=(), finalise=True, **texts):  # fmt: skip
     """A held session with what was done in it; homework = (action, person, outcome, review);
-    stage = (problem area, stage) when the dispute's stage was reassessed in it; focal =
+    stage = (problem area, stage) when the dispute's stage was reassessed in it; ratings =
     (problem area, 0-10) pairs: the patient's focal-relationship ratings.
 
     Finalised through ``Session.finalise`` unless ``finalise`` is False (a note still open).
@@ -179,7 +179,7 @@ def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homewor
         _set_homework(session, *homework)
     if stage:
         session.change_dispute_stage(*stage)
-    for area, rating in focal:
+    for area, rating in ratings:
         FocalRating.record(session, area, rating)
     if finalise:
         session.finalise(by, at=_ended(session))
@@ -334,14 +334,14 @@ def run_course(
         rating = (focal or {}).get(number)
         _run_session(
             sessions[number - 1], by, total, problem_area, ally, reviewed=number < len(scores),
-            focal=[(problem_area, rating)] if rating is not None else [],
+            ratings=[(problem_area, rating)] if rating is not None else [],
         )  # fmt: skip
         if number == course.initial_phase_sessions:
             agree_contract(course, by, sessions[number - 1])
     return course, sessions
 
 
-def _run_session(session, by, total, problem_area, ally, *, reviewed, focal=()):
+def _run_session(session, by, total, problem_area, ally, *, reviewed, ratings=()):
     """One session of ``run_course``: the focal work of its area, homework till the last."""
     number = session.number
     work = FOCAL_WORK[problem_area.area]
@@ -357,7 +357,7 @@ def _run_session(session, by, total, problem_area, ally, *, reviewed, focal=()):
         focal_notes=focal,
         homework=(action, ally, "done" if reviewed else "", "Did it." if reviewed else "")
         if number < session.course.planned_sessions else None,
-        focal=focal,
+        ratings=ratings,
     )  # fmt: skip
 
 

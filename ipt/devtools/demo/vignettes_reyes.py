@@ -132,7 +132,7 @@ def _daniel_middle_sessions(sessions, by, people):
     builders.hold(
         sessions[3],
         by,
-        focal=focal(4),
+        ratings=focal(4),
         phq9=[2, 2, 1, 2, 1, 2, 1, 1, 0],
         techniques=["communication_analysis", "role_play"],
         mood_context="Better on the days he and Maria talked at dinner; low after a rejection email.",
@@ -161,7 +161,7 @@ def _daniel_middle_sessions(sessions, by, people):
     builders.hold(
         sessions[4],
         by,
-        focal=focal(5),
+        ratings=focal(5),
         phq9=[1, 2, 1, 1, 1, 1, 1, 1, 0],
         techniques=["communication_analysis", "encouragement_of_affect"],
         mood_context="Fewer rows. Went to one interview; low the day after.",
@@ -179,7 +179,7 @@ def _daniel_middle_sessions(sessions, by, people):
     builders.hold(
         sessions[5],
         by,
-        focal=focal(6),
+        ratings=focal(6),
         phq9=[1, 1, 1, 1, 0, 1, 1, 1, 0],
         techniques=["decision_analysis"],
         mood_context="Sleeping better. Mood 6 out of 10 most days.",
