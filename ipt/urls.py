@@ -49,6 +49,11 @@ course_patterns = [
     path(
         "problem-areas/<int:area_pk>/delete/", focus.problem_area_delete, name="problem_area_delete"
     ),
+    path(
+        "problem-areas/<int:area_pk>/primary/",
+        focus.problem_area_primary,
+        name="problem_area_primary",
+    ),
     path("formulation/", focus.formulation, name="formulation"),
     path("contract/", contract.contract, name="contract"),
     path("contract/draft/", contract.contract_draft, name="contract_draft"),

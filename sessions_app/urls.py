@@ -8,7 +8,7 @@ from sessions_app.selfreport import views as selfreport
 class RowKind:
     """The kinds of row added during a session (views.ROWS)."""
 
-    regex = "event|analysis|homework"
+    regex = "event|analysis|decision|homework"
     sample = "event"
 
     def to_python(self, value):
@@ -44,6 +44,11 @@ urlpatterns = [
         name="review_homework",
     ),
     path("sessions/<int:pk>/autosave/", views.autosave, name="autosave"),
+    path(
+        "sessions/<int:pk>/decision/<int:row_pk>/homework/",
+        views.decision_homework,
+        name="decision_homework",
+    ),
     path("sessions/<int:pk>/finalise/", views.finalise, name="finalise"),
     path("sessions/<int:pk>/addenda/", views.add_addendum, name="addendum"),
     path("sessions/<int:pk>/questionnaire/", selfreport.link_new, name="questionnaire_new"),

@@ -1,5 +1,7 @@
 """The session page and everything done on it during the hour."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -17,6 +19,7 @@ from ipt.measures.models import RiskAssessment
 from ipt.rules import flags
 from sessions_app.access import get_session_for
 from sessions_app.focal import focal_rows
+from sessions_app.agenda import focal_work, phase_agenda
 from sessions_app.forms import (
     AddendumForm,
     MoodRatingForm,
@@ -31,11 +34,13 @@ from sessions_app.models import (
     LOCKED_MESSAGE,
     Addendum,
     CommunicationAnalysis,
+    DecisionAnalysis,
     EditConflict,
     Homework,
     InterpersonalEvent,
     Session,
     SessionLocked,
+    StrategyNote,
     UnsaveableText,
 )
 from sessions_app.selfreport.models import QuestionnaireLink
@@ -133,11 +138,15 @@ def _page_context(can_write, session):
         ),
         "events": session.events.select_related("person"),
         "analyses": session.communication_analyses.select_related("person"),
+        "decisions": session.decision_analyses.select_related("person"),
         "homework": session.homework_set.select_related("person"),
         "addenda": session.addenda.select_related("by"),
         "stage_changes": session.dispute_stage_changes.all(),
         "people": list(course.inventory.all()),
         "areas": list(course.problem_areas.all()),
+        "focal_work": focal_work(course, session),
+        "agenda": phase_agenda(course, session),
+        "session_ends": session.scheduled_for + timedelta(minutes=course.session_minutes),
         # A finalised session is not edited, but its treating therapist adds dated addenda.
         "can_write": can_write and not session.is_finalised,
         "can_add_addendum": can_write and session.is_finalised,
@@ -291,6 +300,7 @@ def set_dispute_stage(request, pk, area_pk):
 ROWS = {
     "event": (InterpersonalEvent, "session", "event_row"),
     "analysis": (CommunicationAnalysis, "session", "analysis_row"),
+    "decision": (DecisionAnalysis, "session", "decision_row"),
     "homework": (Homework, "set_in", "homework_row"),
 }
 
@@ -405,6 +415,7 @@ AUTOSAVE_TARGETS = {
     "session": (Session, None),
     "event": (InterpersonalEvent, "session"),
     "analysis": (CommunicationAnalysis, "session"),
+    "decision": (DecisionAnalysis, "session"),
     "homework": (Homework, "set_in"),
     "review": (Homework, "set_in__course"),
 }
@@ -421,10 +432,18 @@ def autosave(request, pk):
         return HttpResponseBadRequest("Missing version.")
     value = request.POST.get("value", "")
     kind, _, row_pk = target.partition(":")
-    if kind not in AUTOSAVE_TARGETS:
+    if kind not in AUTOSAVE_TARGETS and kind != "strategy":
         return HttpResponseBadRequest("Unknown target.")
-    model, link = AUTOSAVE_TARGETS[kind]
-    if link is None:
+    if kind == "strategy":
+        if session.is_finalised:
+            return JsonResponse({"error": LOCKED_MESSAGE}, status=423)
+        obj = _strategy_note(session, row_pk)
+        model, link = StrategyNote, "session"
+    else:
+        model, link = AUTOSAVE_TARGETS[kind]
+    if kind == "strategy":
+        pass
+    elif link is None:
         obj = session
     elif not row_pk.isdigit():
         raise Http404("No such row in this session.")
@@ -463,6 +482,39 @@ def autosave(request, pk):
             status=409,
         )
     return JsonResponse({"version": version, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+
+
+def _strategy_note(session, area_and_key):
+    """The note of "strategy:<area id>:<key>", created on its first save; a strategy that is not
+    one of this course's areas is no such row."""
+    area_pk, _, key = area_and_key.partition(":")
+    if not area_pk.isdigit():
+        raise Http404("No such strategy in this session.")
+    area = get_object_or_404(session.course.problem_areas.all(), pk=area_pk)
+    try:
+        return StrategyNote.for_writing(session, area, key)
+    except ValueError:
+        raise Http404("No such strategy in this session.") from None
+
+
+@require_POST
+def decision_homework(request, pk, row_pk):
+    """One click: the decision analysis's first step becomes the session's new homework."""
+    session, _ = get_session_for(request, pk, action="decision analysis homework")
+    if refused := _refuse_if_finalised(request, session):
+        return refused
+    decision = get_object_or_404(session.decision_analyses.all(), pk=row_pk)
+    decision.session = session
+    try:
+        homework = decision.make_homework()
+    except ValueError as empty:
+        messages.error(request, str(empty))
+        return redirect(f"{session.get_absolute_url()}#decision-{decision.pk}")
+    except SessionLocked as locked:
+        messages.error(request, str(locked))
+        return redirect(session)
+    messages.success(request, "The first step is now this week's homework.")
+    return redirect(f"{session.get_absolute_url()}#homework-{homework.pk}")
 
 
 # --- finalising and addenda --------------------------------------------------------------------------

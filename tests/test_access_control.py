@@ -47,6 +47,7 @@ from ipt.models import (
 )
 from sessions_app.calendarfeed.models import CalendarFeed
 from sessions_app.models import (
+    DecisionAnalysis,
     Homework,
     InterpersonalEvent,
     QuestionnaireLink,
@@ -194,6 +195,11 @@ OWNERSHIP = {
         lambda w: {**_course(w), "area_pk": w["area"].pk},
         WRITE,
     ),
+    "course:problem_area_primary": (
+        "post",
+        lambda w: {**_course(w), "area_pk": w["area"].pk},
+        WRITE,
+    ),
     "course:formulation": ("get", _course, READ),
     "course:contract": ("get", _course, READ),
     "course:contract_draft": ("post", _course, WRITE),
@@ -236,6 +242,11 @@ OWNERSHIP = {
         WRITE,
     ),
     "sessions_app:autosave": ("post", _session, WRITE),
+    "sessions_app:decision_homework": (
+        "post",
+        lambda w: {**_session(w), "row_pk": w["decision"].pk},
+        WRITE,
+    ),
     "sessions_app:finalise": ("post", _session, WRITE),
     "sessions_app:addendum": ("post", _session, WRITE),
     "sessions_app:questionnaire_new": ("post", _session, WRITE),
@@ -420,6 +431,7 @@ def _initial_world(patient):
             expires_at=timezone.now() + timedelta(days=3),
         ),
         "session_event": InterpersonalEvent.objects.create(session=session, person=person),
+        "decision": DecisionAnalysis.objects.create(session=session, person=person),
         "homework": Homework.objects.create(set_in=session, action="Ask Maria for a walk."),
         "trigger": RelapseTrigger.objects.create(
             plan=RelapsePreventionPlan.objects.create(
@@ -506,6 +518,7 @@ def _populated_world(owner, supervisor):
         "dispute": dispute,
         "session": session,
         "session_event": InterpersonalEventFactory(session=session, person=person),
+        "decision": DecisionAnalysis.objects.create(session=session, person=person),
         "questionnaire_link": link,
         "questionnaire_token": token,
         "calendar_token": calendar_token,

@@ -341,10 +341,12 @@ class ProblemArea(models.Model):
     )
     from_role = models.CharField("from the role of", max_length=200, blank=True)
     to_role = models.CharField("to the role of", max_length=200, blank=True)
+    # With two areas, the one the work leads with (the session page opens on it).
+    primary = models.BooleanField("primary area", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["-primary", "created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["course", "area"], name="problem_area_once_per_course"),
             models.CheckConstraint(
@@ -428,6 +430,16 @@ class ProblemArea(models.Model):
                 )
             return "a big change in your life, and what it has meant for you"
         return "feeling cut off from people, and finding it hard to make and keep close ties"
+
+    def make_primary(self):
+        """This area leads; the course's other area becomes the secondary one."""
+        with self.course.changing():
+            areas = list(type(self).objects.select_for_update().filter(course_id=self.course_id))
+            for area in areas:
+                if area.primary != (area.pk == self.pk):
+                    area.primary = area.pk == self.pk
+                    area.save(update_fields=["primary"])
+        self.primary = True
 
     def set_goals(self, texts):
         """Replace the goals with the given lines, keeping their order."""

@@ -186,6 +186,16 @@ def problem_area_delete(request, pk, area_pk):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+@require_POST
+def problem_area_primary(request, pk, area_pk):
+    """With two areas, the one the work leads with (the session page opens on it)."""
+    course, _ = get_course_for(request, pk, write=True, action="choose primary problem area")
+    problem_area = get_object_or_404(course.problem_areas.all(), pk=area_pk)
+    problem_area.make_primary()
+    messages.success(request, f"Primary problem area: {problem_area.detail}.")
+    return redirect("course:problem_areas", course.pk)
+
+
 # --- formulation ---------------------------------------------------------------------------
 
 

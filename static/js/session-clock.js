@@ -1,0 +1,23 @@
+// The session clock: minutes elapsed of the agreed session length, updated twice a minute.
+// Without JavaScript the page shows the start time and the agreed length as text.
+(function () {
+  "use strict";
+  function tick(clock) {
+    var start = new Date(clock.dataset.start);
+    var minutes = parseInt(clock.dataset.minutes, 10);
+    var text = clock.querySelector("[data-clock-text]");
+    if (isNaN(start.getTime()) || !minutes || !text) return;
+    var elapsed = Math.floor((Date.now() - start.getTime()) / 60000);
+    if (elapsed < 0 || elapsed > minutes * 3) return; // not today's hour: keep the text
+    var hhmm = start.toTimeString().slice(0, 5);
+    text.textContent = "Started " + hhmm + " · " + elapsed + " of " + minutes + " min" +
+      (elapsed >= minutes ? " (time is up)" : " (" + (minutes - elapsed) + " left)");
+    clock.classList.toggle("session-clock-late", elapsed >= minutes - 5);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-session-clock]").forEach(function (clock) {
+      tick(clock);
+      setInterval(function () { tick(clock); }, 30000);
+    });
+  });
+})();
