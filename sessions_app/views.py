@@ -432,25 +432,23 @@ def autosave(request, pk):
         return HttpResponseBadRequest("Missing version.")
     value = request.POST.get("value", "")
     kind, _, row_pk = target.partition(":")
-    if kind not in AUTOSAVE_TARGETS and kind != "strategy":
-        return HttpResponseBadRequest("Unknown target.")
     if kind == "strategy":
+        # A strategy's note is created by its first save: refuse a finalised session first.
         if session.is_finalised:
             return JsonResponse({"error": LOCKED_MESSAGE}, status=423)
         obj = _strategy_note(session, row_pk)
-        model, link = StrategyNote, "session"
+    elif kind not in AUTOSAVE_TARGETS:
+        return HttpResponseBadRequest("Unknown target.")
     else:
         model, link = AUTOSAVE_TARGETS[kind]
-    if kind == "strategy":
-        pass
-    elif link is None:
-        obj = session
-    elif not row_pk.isdigit():
-        raise Http404("No such row in this session.")
-    elif kind == "review":
-        obj = get_object_or_404(_to_review_from(session), pk=row_pk)
-    else:
-        obj = get_object_or_404(model.objects.filter(**{link: session}), pk=row_pk)
+        if link is None:
+            obj = session
+        elif not row_pk.isdigit():
+            raise Http404("No such row in this session.")
+        elif kind == "review":
+            obj = get_object_or_404(_to_review_from(session), pk=row_pk)
+        else:
+            obj = get_object_or_404(model.objects.filter(**{link: session}), pk=row_pk)
     if kind == "review" and field != "review_notes":
         return HttpResponseBadRequest("Only the review notes are written when reviewing homework.")
     # A finalised session is never changed, whatever row the request names: a homework row

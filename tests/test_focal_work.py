@@ -150,3 +150,15 @@ def test_the_clock_shows_the_start_and_the_agreed_length(client_for, owner, cour
     page = client_for(owner).get(session.get_absolute_url()).content.decode()
     assert f"agreed length {course.session_minutes} min" in page
     assert "js/session-clock" in page
+
+
+# --- the demo clinic ----------------------------------------------------------------------------
+def test_the_demo_clinic_shows_strategy_work_in_each_area_and_a_decision_analysis(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    areas = set(StrategyNote.objects.values_list("problem_area__area", flat=True))
+    assert areas == set(strategies.BY_AREA)
+    decision = DecisionAnalysis.objects.get()
+    assert decision.first_step and decision.option_3_other

@@ -11,6 +11,7 @@ from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
 from patients.access import get_patient_for
 from patients.models import Patient
 from sessions_app.focal import focal_overview
+from sessions_app.agenda import coverage_by_area
 from sessions_app.progress import course_progress, symptom_chart
 from sessions_app.watch import fresh_watch, in_sight, refresh_due
 
@@ -90,6 +91,9 @@ def course_overview(request, pk, transition_form=None):
             "chart_rows": chart_rows,
             "focal": focal_overview(course, sessions),
             "adherence": stored.adherence,
+            "strategy_coverage": coverage_by_area(course)
+            if course.phase not in (Phase.INITIAL,)
+            else [],
             "watch": stored,
             "can_write": can_write,
         },

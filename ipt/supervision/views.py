@@ -28,6 +28,7 @@ from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
 from sessions_app.access import get_session_for_supervision
 from sessions_app.focal import caseload_precedence
+from sessions_app.agenda import coverage_by_area
 from sessions_app.models import Homework, Session, Technique
 from sessions_app.progress import course_progress, symptom_chart
 
@@ -177,6 +178,7 @@ def _review_context(request, course, form):
         "chart_rows": chart_rows,
         "steps": course.initial_phase_steps(),
         "adherence": adherence.review(course, sessions),
+        "strategy_coverage": coverage_by_area(course),
         "feedback": course.feedback.select_related("session", "author"),
         "form": form,
     }

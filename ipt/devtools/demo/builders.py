@@ -12,6 +12,7 @@ import pgtrigger
 from django.utils import timezone
 
 from ipt.course.models import VARIANT_RULES, Phase, TreatmentCourse, Variant
+from ipt.devtools.demo.focal_work import write_strategy_notes
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import (
     Diagnosis,
@@ -146,7 +147,8 @@ def _ended(session):
 
 
 def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homework=None,
-         techniques=(), role_play="", stage=None, ratings=(), finalise=True, **texts):  # fmt: skip
+         techniques=(), role_play="", stage=None, ratings=(), finalise=True,
+         before_finalise=None, **texts):  # fmt: skip
     """A held session with what was done in it; homework = (action, person, outcome, review);
     stage = (problem area, stage) when the dispute's stage was reassessed in it; ratings =
     (problem area, 0-10) pairs: the patient's focal-relationship ratings.
@@ -181,6 +183,8 @@ def hold(session, by, *, phq9=None, mood=None, events=(), analysis=None, homewor
         session.change_dispute_stage(*stage)
     for area, rating in ratings:
         FocalRating.record(session, area, rating)
+    if before_finalise:
+        before_finalise(session)
     if finalise:
         session.finalise(by, at=_ended(session))
 
@@ -358,6 +362,8 @@ def _run_session(session, by, total, problem_area, ally, *, reviewed, ratings=()
         homework=(action, ally, "done" if reviewed else "", "Did it." if reviewed else "")
         if number < session.course.planned_sessions else None,
         ratings=ratings,
+        before_finalise=lambda s: write_strategy_notes(s, problem_area, ally, number)
+        if number > s.course.initial_phase_sessions else None,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from ipt.course.models import EndReason, Variant
 from ipt.devtools.demo import builders
+from ipt.devtools.demo.focal_work import decision_about, notes
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import RiskAssessment
 
@@ -294,6 +295,7 @@ def _lucy_middle_sessions(course, sessions, by, people):
         "risk in full (see the risk record). Discussed with Helen Okafor after the session.",
         homework=("Ask Paul to tell Ellie with her what is happening, and that it is nobody's fault.",
                   paul, "", ""),
+        before_finalise=lambda s: _lucy_decision(s, paul),
     )  # fmt: skip
 
 
@@ -435,4 +437,43 @@ def _marcus_middle_sessions(sessions, by, people):
         "experience, no climbing; a course and exams, which he dreads) against waiting on the "
         "occupational health decision. Warned that the decision may be hard news.",
         homework=("Ask Gaz who runs the safety courses, and call them.", gaz, "", ""),
+    )  # fmt: skip
+
+
+def _lucy_decision(session, paul):
+    """Session 6: the dispute at impasse, and what to do about Paul's staying away."""
+    notes(
+        session,
+        ProblemArea.Area.ROLE_DISPUTE,
+        [
+            (
+                "expectations",
+                "She expects Paul to come home and face the drinking; he expects her to "
+                "'give him space' until he is ready. Neither expectation has been said to the other.",
+            ),
+            (
+                "options",
+                "Options weighed in a decision analysis (below): wait, set a date to talk, "
+                "or ask for a separation. She chose to ask for one conversation, with a date.",
+            ),
+        ],
+    )
+    decision_about(
+        session, paul,
+        decision="Whether to wait for Paul to come back in his own time, or to ask him now for a "
+        "talk about the marriage and his drinking.",
+        options=[
+            ("Wait and say nothing.", "No row now, but the not-knowing keeps her awake; she "
+             "feels invisible.", "Paul keeps his distance; Ellie stays caught in the middle."),
+            ("Ask him for one talk, on a fixed day, sober.", "Frightening, but she says what she "
+             "needs; whatever he answers, she knows where she stands.", "He may feel pushed; "
+             "he also hears that she wants the marriage to work."),
+            ("Ask for a trial separation.", "Relief from the waiting; grief and a lot of change "
+             "for the children.", "He may take it as the end; it could also shock him into "
+             "stopping drinking."),
+        ],
+        choice="The talk on a fixed day: it brings the disagreement into the open without "
+        "closing the door, the way out of the impasse she wants.",
+        first_step="Text Paul on Sunday evening to ask him to meet on Wednesday at the café, "
+        "sober, to talk about the two of them.",
     )  # fmt: skip

@@ -7,6 +7,7 @@ Sofia Marin (completed, improved, maintenance follow-ups planned).
 """
 
 from ipt.devtools.demo import builders
+from ipt.devtools.demo.focal_work import notes
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import RiskAssessment
@@ -61,7 +62,7 @@ def _daniel_initial_phase(course):
         course, ProblemArea.Area.ROLE_TRANSITION,
         "The depression began weeks after the redundancy; he has lost his role, routine and colleagues.",
         from_role="warehouse manager", to_role="job seeker at home",
-    )  # fmt: skip
+    ).make_primary()  # fmt: skip
     builders.add_area(
         course, ProblemArea.Area.ROLE_DISPUTE,
         "Arguments with Maria about money keep the low mood going; both still want to sort it out.",
@@ -438,6 +439,13 @@ def _owen_middle_sessions(sessions, by, people):
         "as an example, and the sessions as a safe place to practise saying what he wants.",
         homework=("Meet Phil for the pint he suggested.", phil, "done",
                   "Two hours at the pub; Phil wants to make it monthly."),
+        before_finalise=lambda s: notes(s, ProblemArea.Area.INTERPERSONAL_DEFICITS, [
+            ("past_relationships", "Phil at school, the lads at the depot, the pub quiz team: he "
+             "waits to be asked, reads a gap in contact as rejection and drops out without a word."),
+            ("therapeutic_relationship", "Apologised twice for 'wasting my time'. Asked what he "
+             "expected me to think: that I was bored. Checked it against what I actually said; "
+             "agreed to say so in the room when he feels it."),
+        ]),
     )  # fmt: skip
     builders.hold(
         sessions[4], by, mood=5, techniques=["role_play", "exploratory_questions"],
@@ -449,4 +457,8 @@ def _owen_middle_sessions(sessions, by, people):
         role_play="Practised telling Dave he would like to come on Saturday after all.",
         homework=("Tell Dave he would like to come to the five-a-side, even just to watch.", dave,
                   "", ""),
+        before_finalise=lambda s: notes(s, ProblemArea.Area.INTERPERSONAL_DEFICITS, [
+            ("steps_out", "The pint with Phil went well; next step Dave and the five-a-side. "
+             "Role-played the sentence until it sounded like his own."),
+        ]),
     )  # fmt: skip
