@@ -153,7 +153,7 @@ def test_the_clock_shows_the_start_and_the_agreed_length(client_for, owner, cour
 
 
 # --- the demo clinic ----------------------------------------------------------------------------
-def test_the_demo_clinic_shows_strategy_work_in_each_area_and_a_decision_analysis(settings):
+def test_the_demo_clinic_shows_strategy_work_in_each_area_and_a_decision_analysis(db, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True
