@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "ipt.devtools",
     "patients",
     "sessions_app",
+    "groups",
 ]
 
 MIDDLEWARE = [

@@ -119,6 +119,7 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("outcomes/", outcomes.report, name="outcomes"),
     path("outcomes/outcomes.csv", outcomes.report_csv, name="outcomes_csv"),
+    path("groups/", include("groups.urls")),
     path("supervision/", supervision.dashboard, name="dashboard"),
     path("supervision/caseload.csv", supervision.dashboard_csv, name="dashboard_csv"),
     path("sessions/<int:pk>/ratings/", supervision.session_ratings, name="session_ratings"),

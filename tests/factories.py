@@ -251,3 +251,32 @@ class HomeworkFactory(factory.django.DjangoModelFactory):
 
     set_in = factory.SubFactory(SessionFactory)
     action = "Ask Maria for a walk on Saturday and say what I need."
+
+
+def pre_group_done(course):
+    """The individual pre-group session of a group IPT course, its steps all recorded."""
+    SuitabilityFactory(course=course)
+    DiagnosisFactory(course=course)
+    MeasureFactory(course=course)
+    SickRoleFactory(course=course)
+    InventoryPersonFactory(course=course)
+    ProblemAreaFactory(course=course)
+    return course
+
+
+class GroupCourseFactory(CourseFactory):
+    variant = Variant.GROUP
+    planned_sessions = 9
+    initial_phase_sessions = 1
+
+
+class TherapyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.TherapyGroup"
+
+    name = factory.Sequence(lambda n: f"Tuesday group {n}")
+    lead = factory.SubFactory(TherapistFactory)
+    venue = "Room 2"
+    weekday = 1
+    meets_at = time(14)
+    start_date = date(2026, 9, 15)

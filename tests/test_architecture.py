@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {".venv", "var", ".git", "node_modules", "__pycache__", "static", "templates"}
-FIRST_PARTY = {"ipt", "patients", "sessions_app", "tests"}
+FIRST_PARTY = {"ipt", "patients", "sessions_app", "groups", "tests"}
 MAX_LINES = 600
 
 

@@ -9,6 +9,7 @@ class Variant(models.TextChoices):
     INDIVIDUAL = "individual", "Individual IPT"
     BRIEF = "brief", "Brief IPT (IPT-B)"
     ADOLESCENT = "adolescent", "IPT for adolescents (IPT-A)"
+    GROUP = "group", "Group IPT"
 
 
 @dataclass(frozen=True)
@@ -27,4 +28,8 @@ VARIANT_RULES = {
     ),
     Variant.BRIEF: VariantRule(8, 9, 8, 2, "8 sessions (+1 optional engagement session)"),
     Variant.ADOLESCENT: VariantRule(12, 12, 12, 4, "12 sessions; initial phase sessions 1–4"),
+    # WHO Group IPT (2016): one individual pre-group session, then 8 (up to 12) group sessions.
+    Variant.GROUP: VariantRule(
+        9, 13, 9, 1, "an individual pre-group session, then 8–12 weekly group sessions"
+    ),
 }

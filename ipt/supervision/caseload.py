@@ -49,6 +49,7 @@ VARIANT_SHORT = {
     Variant.INDIVIDUAL: "Individual",
     Variant.BRIEF: "Brief (IPT-B)",
     Variant.ADOLESCENT: "Adolescent (IPT-A)",
+    Variant.GROUP: "Group",
 }
 
 # Rows per page of the table. Totals, filters and sorting always cover the whole caseload;

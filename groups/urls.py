@@ -1,0 +1,13 @@
+from django.urls import path
+
+from groups import views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("", views.group_list, name="list"),
+    path("new/", views.group_new, name="new"),
+    path("<int:pk>/", views.group_detail, name="detail"),
+    path("<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("<int:pk>/members/<int:member_pk>/leave/", views.member_leave, name="member_leave"),
+]

@@ -1,0 +1,112 @@
+"""The groups list, a new group, the group page, and its members joining and leaving."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groups.access import get_group_for
+from groups.forms import AddMemberForm, GroupForm, LeaveForm
+from groups.models import GroupMember, JoinRefused, TherapyGroup
+from ipt.course.models import TreatmentCourse, Variant
+from sessions_app.watch import refresh_due
+
+
+@require_GET
+def group_list(request):
+    groups = (
+        TherapyGroup.objects.visible_to(request.user)
+        .select_related("lead")
+        .prefetch_related("co_facilitators", "members")
+    )
+    return render(request, "groups/group_list.html", {"groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+def group_new(request):
+    if not request.user.is_therapist:
+        raise PermissionDenied("A therapist leads a group.")
+    form = GroupForm(request.POST or None, lead=request.user)
+    if request.method == "POST" and form.is_valid():
+        group = form.save()
+        messages.success(
+            request, f"{group.name} is forming: add members once their pre-group session is done."
+        )
+        return redirect(group)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+def _candidates(request, group):
+    """Group IPT courses on the user's own caseload that could be added (not yet in a group)."""
+    return (
+        TreatmentCourse.objects.visible_to(request.user)
+        .active()
+        .filter(variant=Variant.GROUP)
+        .exclude(pk__in=GroupMember.objects.filter(left_on__isnull=True).values("course"))
+        .select_related("patient")
+        .order_by("patient__full_name")
+    )
+
+
+@require_GET
+def group_detail(request, pk):
+    group, can_write = get_group_for(request, pk)
+    refresh_due(TreatmentCourse.objects.filter(group_memberships__group=group))
+    members = list(
+        group.members.select_related("course__patient", "course__watch").order_by(
+            "-left_on", "joined_on", "pk"
+        )
+    )
+    current = [m for m in members if m.left_on is None]
+    context = {
+        "group": group,
+        "can_write": can_write,
+        "members": current,
+        "former": [m for m in members if m.left_on is not None],
+        "places_left": max(group.member_limit - len(current), 0),
+    }
+    if can_write and group.is_open:
+        courses = _candidates(request, group)
+        context["add_form"] = AddMemberForm(courses=courses) if courses.exists() else None
+        context["leave_form"] = LeaveForm()
+    return render(request, "groups/group_detail.html", context)
+
+
+@require_POST
+def member_add(request, pk):
+    group, _ = get_group_for(request, pk, action="add group member")
+    form = AddMemberForm(request.POST, courses=_candidates(request, group))
+    if not form.is_valid():
+        messages.error(request, "Choose a group IPT course from your caseload to add.")
+        return redirect(group)
+    course = form.cleaned_data["course"]
+    try:
+        member = group.add_member(course, by=request.user)
+    except JoinRefused as refused:
+        messages.error(
+            request, f"{course.patient.full_name} cannot join yet. " + " ".join(refused.reasons)
+        )
+    else:
+        messages.success(request, f"{member.first_name} joined {group.name}.")
+    return redirect(group)
+
+
+@require_POST
+def member_leave(request, pk, member_pk):
+    group, _ = get_group_for(request, pk, action="record leaving the group")
+    member = get_object_or_404(group.members.select_related("course__patient"), pk=member_pk)
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason and the date the member left.")
+        return redirect(group)
+    try:
+        member.leave(
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["left_on"],
+            note=form.cleaned_data["note"],
+        )
+    except JoinRefused as refused:
+        messages.error(request, " ".join(refused.reasons))
+    else:
+        messages.success(request, f"{member.first_name}'s leaving is recorded.")
+    return redirect(group)
