@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import get_converters
 from django.utils import timezone
 
+from groups.models import GroupMember
 from ipt.models import (
     AccessEvent,
     AuthEvent,
@@ -69,6 +70,7 @@ from tests.factories import (
     SessionFactory,
     SupervisorFactory,
     TherapistFactory,
+    TherapyGroupFactory,
     UserFactory,
     ready_for_middle_phase,
 )
@@ -286,6 +288,14 @@ OWNERSHIP = {
         WRITE,
     ),
     "session_ratings": ("get", _session, SUPERVISE),
+    # A group: its lead (the owner) writes, the lead's supervisor reads, strangers learn nothing.
+    "groups:detail": ("get", lambda w: {"pk": w["group"].pk}, READ),
+    "groups:member_add": ("post", lambda w: {"pk": w["group"].pk}, WRITE),
+    "groups:member_leave": (
+        "post",
+        lambda w: {"pk": w["group"].pk, "member_pk": w["group_member"].pk},
+        WRITE,
+    ),
 }
 
 
@@ -407,7 +417,12 @@ def _initial_world(patient):
     course = CourseFactory(patient=patient)
     person = InventoryPersonFactory(course=course)
     session = SessionFactory(course=course, number=1)
+    group = TherapyGroupFactory(lead=patient.therapist)
     return {
+        "group": group,
+        "group_member": GroupMember.objects.create(
+            group=group, course=course, joined_on=course.start_date, added_by=patient.therapist
+        ),
         "patient": patient,
         "course": course,
         "person": person,
@@ -506,7 +521,12 @@ def _populated_world(owner, supervisor):
     )
     link, token = QuestionnaireLink.create_for(upcoming, by=owner)
     _, calendar_token = CalendarFeed.create_for(owner)
+    group = TherapyGroupFactory(lead=owner)
     return {
+        "group": group,
+        "group_member": GroupMember.objects.create(
+            group=group, course=course, joined_on=course.start_date, added_by=owner
+        ),
         "owner": owner,
         "patient": patient,
         "course": course,
@@ -631,6 +651,7 @@ MAY_WRITE = {
     ("patients:create", "colleague"): "a new patient on the colleague's own caseload",
     ("sessions_app:calendar_new", "colleague"): "the colleague's own calendar address",
     ("sessions_app:calendar_revoke", "colleague"): "the colleague's own calendar address",
+    ("groups:new", "colleague"): "a new group led by the colleague",
     # One's own account.
     ("logout", EVERYONE): "ends one's own login",
     ("password_change", EVERYONE): "one's own password",
