@@ -180,3 +180,18 @@ def test_facilitator_creates_a_group_and_adds_a_member(client_for):
     client.post(reverse("groups:member_add", args=[group.pk]), {"course": course.pk})
     assert group.current_members().get().course == course
     assert "Groups" in client.get(reverse("home")).content.decode()
+
+
+def test_demo_clinic_has_a_running_group_of_six_and_a_forming_group(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    running = TherapyGroup.objects.get(status=GroupStatus.RUNNING)
+    members = list(running.current_members().select_related("course__watch", "course__patient"))
+    assert len(members) == 6
+    watches = {m.first_name: m.course.watch for m in members}
+    assert watches["Chloe"].risk_signals
+    assert watches["Ben"].contact
+    assert running.co_facilitators.get().username == "therapist2"
+    assert TherapyGroup.objects.filter(status=GroupStatus.FORMING).exists()
