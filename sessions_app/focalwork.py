@@ -62,8 +62,8 @@ class StrategyNote(Autosaved):
                 fields=["session", "problem_area", "key"], name="one_strategy_note_per_session"
             )
         ]
-        # No person column, so not the shared kept_with_session trigger (which lets a person's
-        # removal clear person_id): the autosave path refuses a finalised session itself.
+        # A finalised session's notes are kept by the database too (no person link to clear).
+        triggers = [kept_with_session(person_column=None)]
 
     def __str__(self):
         return strategies.strategy_title(self.problem_area.area, self.key)

@@ -18,8 +18,8 @@ from ipt.initial.models import ProblemArea
 from ipt.measures.models import RiskAssessment
 from ipt.rules import flags
 from sessions_app.access import get_session_for
-from sessions_app.focal import focal_rows
 from sessions_app.agenda import focal_work, phase_agenda
+from sessions_app.focal import focal_rows
 from sessions_app.forms import (
     AddendumForm,
     MoodRatingForm,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("ipt", "0020_group_variant"),
+        ("ipt", "0022_group_variant"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

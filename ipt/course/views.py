@@ -10,8 +10,8 @@ from ipt.course.forms import CourseStartForm, EndEarlyForm, TransitionForm
 from ipt.course.models import Phase, TransitionRefused, TreatmentCourse
 from patients.access import get_patient_for
 from patients.models import Patient
-from sessions_app.focal import focal_overview
 from sessions_app.agenda import coverage_by_area
+from sessions_app.focal import focal_overview
 from sessions_app.progress import course_progress, symptom_chart
 from sessions_app.watch import fresh_watch, in_sight, refresh_due
 

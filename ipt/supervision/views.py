@@ -27,8 +27,8 @@ from ipt.supervision.forms import DashboardFilterForm, FeedbackForm, SessionRati
 from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
 from sessions_app.access import get_session_for_supervision
-from sessions_app.focal import caseload_precedence
 from sessions_app.agenda import coverage_by_area
+from sessions_app.focal import caseload_precedence
 from sessions_app.models import Homework, Session, Technique
 from sessions_app.progress import course_progress, symptom_chart
 

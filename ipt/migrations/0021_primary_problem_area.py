@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0019_prepared_course_summaries"),
+        ("ipt", "0020_clinic_lead_role"),
     ]
 
     operations = [

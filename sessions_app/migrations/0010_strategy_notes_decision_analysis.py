@@ -10,9 +10,9 @@ import ipt.accounts.triggers
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0020_primary_problem_area"),
+        ("ipt", "0021_primary_problem_area"),
         ("pghistory", "0007_auto_20250421_0444"),
-        ("sessions_app", "0007_questionnaire_links"),
+        ("sessions_app", "0009_focal_rating"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0019_prepared_course_summaries"),
+        ("ipt", "0021_primary_problem_area"),
     ]
 
     operations = [
