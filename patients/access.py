@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from ipt.accounts.access import authorise, is_treating_therapist, wants_write
+from ipt.accounts.access import authorise, may_write, wants_write
 from patients.models import Patient
 
 
@@ -11,4 +11,4 @@ def get_patient_for(request, pk, *, write=None, action=""):
     write = wants_write(request, write)
     patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
     authorise(request, patient, write=write, action=action)
-    return patient, is_treating_therapist(request.user, patient)
+    return patient, may_write(request.user, patient)

@@ -2,8 +2,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.urls import reverse
 
+from ipt.accounts.access import group_member_courses
 from ipt.accounts.history import tracked
 from ipt.accounts.models import Role
 
@@ -12,13 +14,15 @@ class PatientQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Patients this member of staff may see at all.
 
-        A therapist sees their own caseload; a supervisor sees their supervisees' patients
+        A therapist sees their own caseload (and the current members of the groups they
+        facilitate); a supervisor sees their supervisees' patients
         (read-only, enforced by the access function); nobody else sees any patient.
         """
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.THERAPIST:
-            return self.filter(therapist=user)
+            in_groups = group_member_courses(user).values("course__patient")
+            return self.filter(Q(therapist=user) | Q(pk__in=in_groups))
         if user.role == Role.SUPERVISOR:
             return self.filter(therapist__supervisor=user)
         return self.none()

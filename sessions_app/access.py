@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ipt.accounts.access import authorise, is_treating_therapist, wants_write
+from ipt.accounts.access import authorise, may_write, wants_write
 from ipt.accounts.models import AccessEvent
 from ipt.course.models import TreatmentCourse
 from sessions_app.models import Session
@@ -21,10 +21,9 @@ def get_session_for(request, pk, *, write=None, action=""):
     )
     if write and not session.course.is_active:
         raise PermissionDenied("This course is closed: its sessions can be read but not changed.")
-    authorise(request, session.course.patient, write=write, action=action or "session")
-    return session, session.course.is_active and is_treating_therapist(
-        request.user, session.course.patient
-    )
+    course = session.course
+    authorise(request, course.patient, write=write, action=action or "session", course=course)
+    return session, course.is_active and may_write(request.user, course.patient, course)
 
 
 def get_session_for_supervision(request, pk, *, action="session rating"):

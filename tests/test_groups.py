@@ -8,12 +8,14 @@ from django.urls import reverse
 
 from groups import rules
 from groups.models import GroupMember, GroupStatus, JoinRefused, TherapyGroup
-from ipt.models import AccessEvent
+from ipt.models import AccessEvent, EndReason, Phase
 from tests.factories import (
+    CourseFactory,
     GroupCourseFactory,
     MeasureFactory,
     PatientFactory,
     RiskAssessmentFactory,
+    SessionFactory,
     SupervisorFactory,
     TherapistFactory,
     TherapyGroupFactory,
@@ -195,3 +197,32 @@ def test_demo_clinic_has_a_running_group_of_six_and_a_forming_group(settings):
     assert watches["Ben"].contact
     assert running.co_facilitators.get().username == "therapist2"
     assert TherapyGroup.objects.filter(status=GroupStatus.FORMING).exists()
+
+
+def test_a_co_facilitator_opens_and_writes_the_members_course_in_the_group_only(client_for):
+    lead, co, colleague = TherapistFactory(), TherapistFactory(), TherapistFactory()
+    group = TherapyGroupFactory(lead=lead, status=GroupStatus.RUNNING)
+    group.co_facilitators.add(co)
+    course = ready_member(lead, "Dee Member")
+    earlier = CourseFactory(
+        patient=course.patient, phase=Phase.COMPLETED, ended_on=date(2026, 1, 9)
+    )
+    member = group.add_member(course, by=lead)
+    session = SessionFactory(course=course, number=2)
+    mood = reverse("sessions_app:mood", args=[session.pk])
+
+    assert client_for(co).get(reverse("course:overview", args=[course.pk])).status_code == 200
+    assert client_for(co).get(session.get_absolute_url()).status_code == 200
+    assert client_for(co).post(mood, {"mood_rating": "6"}).status_code == 302
+    session.refresh_from_db()
+    assert session.mood_rating == 6
+    patient_page = client_for(co).get(reverse("patients:detail", args=[course.patient.pk]))
+    assert patient_page.status_code == 200
+    assert list(patient_page.context["courses"]) == [course]  # not the patient's earlier course
+    assert client_for(co).get(reverse("course:overview", args=[earlier.pk])).status_code == 404
+    for url in (reverse("course:overview", args=[course.pk]), session.get_absolute_url()):
+        assert client_for(colleague).get(url).status_code == 404
+
+    member.leave(reason=EndReason.DROP_OUT, on=date(2026, 12, 1))
+    assert client_for(co).get(reverse("course:overview", args=[course.pk])).status_code == 404
+    assert client_for(co).post(mood, {"mood_rating": "7"}).status_code == 404

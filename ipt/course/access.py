@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from ipt.accounts.access import authorise, is_treating_therapist, wants_write
+from ipt.accounts.access import authorise, may_write, wants_write
 from ipt.accounts.models import AccessEvent
 from ipt.course.models import Phase, TreatmentCourse
 
@@ -34,8 +34,8 @@ def get_course_for(request, pk, *, write=None, action="", after_completion=False
         raise PermissionDenied(
             f"This course is {course.get_phase_display().lower()}: its record can be read but not changed."
         )
-    authorise(request, course.patient, write=write, action=action)
-    return course, is_open and is_treating_therapist(request.user, course.patient)
+    authorise(request, course.patient, write=write, action=action, course=course)
+    return course, is_open and may_write(request.user, course.patient, course)
 
 
 def get_course_for_supervision(request, pk, *, action="supervision"):

@@ -4,10 +4,12 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ipt.accounts.access import group_member_courses
 from ipt.accounts.history import tracked
 from ipt.accounts.models import Role
 from ipt.accounts.triggers import append_only
@@ -58,11 +60,12 @@ def measures_prefetch():
 
 class CourseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        # Same rule as PatientQuerySet.visible_to: the treating therapist, or their supervisor.
+        # Same rule as PatientQuerySet.visible_to: the treating therapist, or their supervisor;
+        # and a group's facilitators for the member's course in their group.
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.THERAPIST:
-            return self.filter(patient__therapist=user)
+            return self.filter(Q(patient__therapist=user) | Q(pk__in=group_member_courses(user)))
         if user.role == Role.SUPERVISOR:
             return self.filter(patient__therapist__supervisor=user)
         return self.none()

@@ -36,10 +36,15 @@ def caseload(request):
 
 def patient_detail(request, pk):
     patient, can_write = get_patient_for(request, pk)
-    courses = patient.courses.order_by(
-        # the active course first, then earlier ones, newest first
-        models.Case(models.When(phase__in=Phase.active(), then=0), default=1),
-        "-start_date",
+    # The courses this user may open (a group's co-facilitator: the member's course only).
+    courses = (
+        TreatmentCourse.objects.visible_to(request.user)
+        .filter(patient=patient)
+        .order_by(
+            # the active course first, then earlier ones, newest first
+            models.Case(models.When(phase__in=Phase.active(), then=0), default=1),
+            "-start_date",
+        )
     )
     return render(
         request,

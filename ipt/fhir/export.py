@@ -5,6 +5,7 @@ Session notes are left out unless asked for. Every resource is built as a plain 
 validated by its model; a value the model refuses raises, so a bad export is never sent.
 """
 
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.condition import Condition
@@ -60,16 +61,17 @@ def _practitioner(user):
 
 
 def _episode(course):
-    transitions = sorted(course.transitions.all(), key=lambda t: (t.on, t.pk))
+    # The day each phase began: the one recorded, else the day the change was made.
+    began = [(t.on or timezone.localdate(t.at), t) for t in course.transitions.all()]
     history, since = [], course.start_date
-    for t in transitions:
+    for on, t in sorted(began, key=lambda pair: (pair[0], pair[1].pk)):
         history.append(
             {
                 "status": EPISODE_STATUS[t.from_phase],
-                "period": {"start": since.isoformat(), "end": t.on.isoformat()},
+                "period": {"start": since.isoformat(), "end": on.isoformat()},
             }
         )
-        since = t.on
+        since = on
     return {
         "resourceType": "EpisodeOfCare",
         "id": f"course-{course.pk}",
