@@ -30,7 +30,7 @@ from ipt.initial.models import (
 )
 from ipt.initial.signed_pdf import SignedContractPdf
 from ipt.measures.models import MeasureResponse, RiskAssessment
-from ipt.supervision.models import SessionRating, SupervisionFeedback
+from ipt.supervision.models import DriftRating, SessionRating, SupervisionFeedback
 from ipt.termination.models import (
     FollowUp,
     MaintenanceContract,
@@ -45,6 +45,7 @@ __all__ = [
     "AuthEvent",
     "CourseQuerySet",
     "Diagnosis",
+    "DriftRating",
     "EndReason",
     "FollowUp",
     "Formulation",

@@ -123,6 +123,11 @@ urlpatterns = [
     path("supervision/", supervision.dashboard, name="dashboard"),
     path("supervision/caseload.csv", supervision.dashboard_csv, name="dashboard_csv"),
     path("sessions/<int:pk>/ratings/", supervision.session_ratings, name="session_ratings"),
+    path(
+        "sessions/<int:pk>/self-rating/",
+        supervision.session_self_rating,
+        name="session_self_rating",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -288,6 +288,7 @@ OWNERSHIP = {
         WRITE,
     ),
     "session_ratings": ("get", _session, SUPERVISE),
+    "session_self_rating": ("get", _session, WRITE),
     # A group: its lead (the owner) writes, the lead's supervisor reads, strangers learn nothing.
     "groups:detail": ("get", lambda w: {"pk": w["group"].pk}, READ),
     "groups:member_add": ("post", lambda w: {"pk": w["group"].pk}, WRITE),

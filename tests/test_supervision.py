@@ -703,7 +703,7 @@ def test_a_comment_needs_a_score_and_something_must_be_rated(sup_client, held):
     assert "Give a score from 1 to 5 with the comment." in html
     assert "Not reviewed.</textarea>" in html
     response = sup_client.post(ratings_url(held), {})
-    assert "Rate at least one element" in response.content.decode()
+    assert "Rate at least one item" in response.content.decode()
     assert not SessionRating.objects.exists()
 
 
@@ -728,7 +728,7 @@ def test_therapist_sees_the_ratings_on_the_overview(client_for, owner, held, sup
     )
     html = client_for(owner).get(held.course.get_absolute_url()).content.decode()
     assert "Session ratings" in html
-    assert "Work on the focal problem area" in html
+    assert "Focus kept on the agreed problem area" in html
     assert "Stay with Maria." in html
 
 

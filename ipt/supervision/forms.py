@@ -4,8 +4,8 @@ from django import forms
 
 from ipt import typed
 from ipt.course.models import Phase
+from ipt.supervision import fidelity
 from ipt.supervision.caseload import DEFAULT_SORT, FLAGS, SORTS
-from ipt.supervision.models import SessionRating
 from sessions_app.models import Session
 
 
@@ -70,70 +70,95 @@ class FeedbackForm(typed.Form):
         )
 
 
-SCORES = [
-    (1, "1 Not evident"),
-    (2, "2 Minimal"),
-    (3, "3 Adequate"),
-    (4, "4 Good"),
-    (5, "5 Excellent"),
-]
-
-
 class SessionRatingForm(typed.Form):
-    """A 1-5 score and a comment for each key IPT element; elements left blank are not rated."""
+    """The fidelity scale: a 1-5 score and a comment for each item (items left blank are not
+    rated), and the drift item: how much non-IPT work was seen, and what.
 
-    def __init__(self, *args, existing=(), **kwargs):
+    ``initial`` scores ({item: score}) pre-fill items not yet rated (the self-rating's
+    suggestions from the record)."""
+
+    drift_hint = fidelity.DRIFT_HINT
+
+    def __init__(self, *args, existing=(), drift=None, suggested=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = {r.element: r for r in existing}
-        for element in SessionRating.Element:
-            rating = current.get(element.value)
-            self.fields[f"{element.value}_score"] = forms.TypedChoiceField(
-                label=element.label,
-                choices=SCORES,
+        suggested = suggested or {}
+        for item in fidelity.ITEMS:
+            rating = current.get(item.key)
+            self.fields[f"{item.key}_score"] = forms.TypedChoiceField(
+                label=item.label,
+                choices=fidelity.SCORES,
                 coerce=int,
                 empty_value=None,
                 required=False,
                 widget=forms.RadioSelect,
-                initial=rating.score if rating else None,
+                initial=rating.score if rating else suggested.get(item.key),
                 error_messages={"invalid_choice": "Choose a score from 1 to 5."},
             )
-            self.fields[f"{element.value}_comment"] = forms.CharField(
-                label=f"Comment on {element.label[0].lower()}{element.label[1:]}",
+            self.fields[f"{item.key}_comment"] = forms.CharField(
+                label=f"Comment on {item.label[0].lower()}{item.label[1:]}",
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=rating.comment if rating else "",
             )
+        self.fields["drift_level"] = forms.ChoiceField(
+            label=fidelity.DRIFT_LABEL,
+            choices=fidelity.DRIFT_LEVELS,
+            required=False,
+            widget=forms.RadioSelect,
+            initial=drift.level if drift else None,
+            error_messages={"invalid_choice": "Choose none, some or substantial."},
+        )
+        self.fields["drift_seen"] = forms.CharField(
+            label="What was seen",
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=drift.seen if drift else "",
+        )
 
     def elements(self):
-        """(element, score field, comment field) for the template."""
+        """(item, score field, comment field) for the template."""
         return [
-            (e, self[f"{e.value}_score"], self[f"{e.value}_comment"]) for e in SessionRating.Element
+            (item, self[f"{item.key}_score"], self[f"{item.key}_comment"])
+            for item in fidelity.ITEMS
         ]
 
     def clean(self):
         cleaned = super().clean()
         scored = False
-        for element in SessionRating.Element:
-            score = cleaned.get(f"{element.value}_score")
-            comment = (cleaned.get(f"{element.value}_comment") or "").strip()
+        for item in fidelity.ITEMS:
+            score = cleaned.get(f"{item.key}_score")
+            comment = (cleaned.get(f"{item.key}_comment") or "").strip()
             if score is not None:
                 scored = True
-            elif comment and f"{element.value}_score" not in self.errors:
-                self.add_error(
-                    f"{element.value}_score", "Give a score from 1 to 5 with the comment."
-                )
+            elif comment and f"{item.key}_score" not in self.errors:
+                self.add_error(f"{item.key}_score", "Give a score from 1 to 5 with the comment.")
+        level = cleaned.get("drift_level") or ""
+        seen = (cleaned.get("drift_seen") or "").strip()
+        if level in ("some", "substantial") and not seen:
+            self.add_error("drift_seen", "Say which non-IPT interventions were seen.")
+        elif seen and not level and "drift_level" not in self.errors:
+            self.add_error("drift_level", "Say how much non-IPT work was seen.")
+        if level:
+            scored = True
         if not scored and not self.errors:
-            raise forms.ValidationError("Rate at least one element of the session from 1 to 5.")
+            raise forms.ValidationError("Rate at least one item of the session.")
         return cleaned
 
     def ratings(self):
-        """{element: (score, comment)} for the elements rated."""
+        """{item: (score, comment)} for the items rated."""
         return {
-            element.value: (
-                self.cleaned_data[f"{element.value}_score"],
-                self.cleaned_data[f"{element.value}_comment"].strip(),
+            item.key: (
+                self.cleaned_data[f"{item.key}_score"],
+                self.cleaned_data[f"{item.key}_comment"].strip(),
             )
-            for element in SessionRating.Element
-            if self.cleaned_data.get(f"{element.value}_score") is not None
+            for item in fidelity.ITEMS
+            if self.cleaned_data.get(f"{item.key}_score") is not None
         }
+
+    def drift(self):
+        """(level, what was seen), or None when the drift item was left blank."""
+        level = self.cleaned_data.get("drift_level")
+        return (level, self.cleaned_data["drift_seen"].strip()) if level else None

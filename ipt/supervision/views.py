@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,14 +18,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from ipt.accounts.access import is_treating_therapist
 from ipt.accounts.models import AccessEvent
 from ipt.course.access import get_course_for, get_course_for_supervision
 from ipt.course.models import TreatmentCourse
-from ipt.supervision import caseload
+from ipt.supervision import caseload, fidelity
 from ipt.supervision.forms import DashboardFilterForm, FeedbackForm, SessionRatingForm
 from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
-from sessions_app.access import get_session_for_supervision
+from sessions_app.access import get_session_for, get_session_for_supervision
 from sessions_app.agenda import coverage_by_area
 from sessions_app.focal import caseload_precedence
 from sessions_app.models import Homework, Session, Technique
@@ -35,6 +35,7 @@ from sessions_app.progress import course_progress, symptom_chart
 DASHBOARD = "ipt/supervision/dashboard.html"
 REVIEW = "ipt/supervision/review.html"
 RATINGS = "ipt/supervision/ratings.html"
+SELF_RATING = "ipt/supervision/self_rating.html"
 
 
 # --- the caseload review -------------------------------------------------------------------------
@@ -160,9 +161,13 @@ def _review_context(request, course, form):
         )
     )
     for s in sessions:
-        scores = [r.score for r in s.ratings.all()]
+        supervisor = {r.element: r.score for r in s.ratings.all() if r.rater_id == request.user.pk}
+        scores = [r.score for r in s.ratings.all() if not r.by_therapist]
         s.rating_count = len(scores)
         s.rating_mean = sum(scores) / len(scores) if scores else None
+        own = {r.element: r.score for r in s.ratings.all() if r.by_therapist}
+        s.self_rated = bool(own)
+        _, s.agreeing, s.compared = fidelity.compare(supervisor, own)
     chart, chart_rows = symptom_chart(course, sessions)
     baseline, latest = course.baseline_phq9, course.latest_phq9
     return {
@@ -219,28 +224,52 @@ def feedback_acknowledge(request, pk, feedback_pk):
 
 
 # --- one session ---------------------------------------------------------------------------------
+def _record_context(session):
+    """The session's record, read-only, beside the rating form."""
+    return {
+        "techniques": [Technique(t).label for t in session.techniques if t in Technique.values],
+        "events": session.events.select_related("person"),
+        "analyses": session.communication_analyses.select_related("person"),
+        "homework_set": session.homework_set.select_related("person"),
+        "homework_reviewed": Homework.objects.filter(reviewed_in=session).select_related("person"),
+    }
+
+
+def _save_rating(request, session, form, *, by_therapist):
+    try:
+        SessionRating.record(
+            session,
+            rater=request.user,
+            by_therapist=by_therapist,
+            ratings=form.ratings(),
+            drift=form.drift(),
+        )
+    except ValueError as refused:
+        messages.error(request, str(refused))
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def session_ratings(request, pk):
     session = get_session_for_supervision(request, pk, action="session rating")
     course = session.course
     held = session.status == Session.Status.HELD
-    existing = list(session.ratings.filter(rater=request.user))
-    form = SessionRatingForm(request.POST if request.method == "POST" else None, existing=existing)
+    existing = list(session.ratings.filter(rater=request.user, by_therapist=False))
+    drift = session.drift_ratings.filter(rater=request.user, by_therapist=False).first()
+    form = SessionRatingForm(
+        request.POST if request.method == "POST" else None, existing=existing, drift=drift
+    )
     if request.method == "POST":
         if not held:
             messages.error(request, "Only a session that was held can be rated.")
             return redirect("session_ratings", session.pk)
         if form.is_valid():
-            with transaction.atomic():
-                for element, (score, comment) in form.ratings().items():
-                    SessionRating.objects.update_or_create(
-                        session=session,
-                        rater=request.user,
-                        element=element,
-                        defaults={"score": score, "comment": comment},
-                    )
-            messages.success(request, f"Your ratings of session {session.number} are saved.")
+            if _save_rating(request, session, form, by_therapist=False):
+                messages.success(request, f"Your ratings of session {session.number} are saved.")
             return redirect(reverse("course:review", args=[course.pk]) + "#sessions")
+    mine = {r.element: r.score for r in existing}
+    rows, close, both = fidelity.compare(mine, SessionRating.scores(session, by_therapist=True))
     return render(
         request,
         RATINGS,
@@ -248,14 +277,53 @@ def session_ratings(request, pk):
             "course": course,
             "session": session,
             "held": held,
-            "techniques": [Technique(t).label for t in session.techniques if t in Technique.values],
             "form": form,
-            "events": session.events.select_related("person"),
-            "analyses": session.communication_analyses.select_related("person"),
-            "homework_set": session.homework_set.select_related("person"),
-            "homework_reviewed": Homework.objects.filter(reviewed_in=session).select_related(
-                "person"
-            ),
-            "other_ratings": session.ratings.exclude(rater=request.user).select_related("rater"),
+            **_record_context(session),
+            "other_ratings": session.ratings.filter(by_therapist=False)
+            .exclude(rater=request.user)
+            .select_related("rater"),
+            "comparison": rows if both else None,
+            "agreeing": close,
+            "compared": both,
+            "self_drift": session.drift_ratings.filter(by_therapist=True).first(),
+            "my_drift": drift,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_self_rating(request, pk):
+    """The treating therapist rates their own session on the same scale, once per session,
+    pre-filled from what the record shows."""
+    write = request.method == "POST"
+    session, can_write = get_session_for(request, pk, write=write, action="session self-rating")
+    if not write and not is_treating_therapist(request.user, session.course.patient):
+        raise PermissionDenied("Only the treating therapist rates their own session.")
+    held = session.status == Session.Status.HELD
+    existing = list(session.ratings.filter(by_therapist=True))
+    drift = session.drift_ratings.filter(by_therapist=True).first()
+    suggested = None if existing else fidelity.suggest(SessionRating.record_facts(session))
+    form = SessionRatingForm(
+        request.POST if write else None, existing=existing, drift=drift, suggested=suggested
+    )
+    if write:
+        if not held:
+            messages.error(request, "Only a session that was held can be rated.")
+            return redirect("session_self_rating", session.pk)
+        if form.is_valid():
+            if _save_rating(request, session, form, by_therapist=True):
+                messages.success(request, f"Your self-rating of session {session.number} is saved.")
+            return redirect(session.get_absolute_url())
+    return render(
+        request,
+        SELF_RATING,
+        {
+            "course": session.course,
+            "session": session,
+            "held": held,
+            "can_write": can_write,
+            "form": form,
+            "suggested": suggested is not None,
+            **_record_context(session),
         },
     )

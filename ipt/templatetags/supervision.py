@@ -15,7 +15,9 @@ def course_supervision(course):
     feedback = list(course.feedback.select_related("session", "author"))
     order = {element: i for i, element in enumerate(SessionRating.Element.values)}
     ratings = sorted(
-        SessionRating.objects.filter(session__course=course).select_related("session", "rater"),
+        SessionRating.objects.filter(session__course=course, by_therapist=False).select_related(
+            "session", "rater"
+        ),
         key=lambda r: (-r.session.number, order.get(r.element, 99), r.pk),
     )
     return {
