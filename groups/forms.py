@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from groups import rules
 from groups.models import TherapyGroup
 from ipt import typed
 from ipt.accounts.models import Role, User
@@ -74,3 +75,56 @@ class LeaveForm(typed.Form):
     reason = forms.ChoiceField(choices=EndReason.choices, label="Why the member left")
     left_on = forms.DateField(widget=DateInput(), label="Left on")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class MemberEntryForm(typed.Form):
+    """One member's part of a group session: attendance, then what a member who came brought."""
+
+    attendance = forms.ChoiceField(
+        choices=[("present", "Present"), ("late", "Late"), ("absent", "Absent")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason for absence", help_text="If absent."
+    )
+    mood = forms.IntegerField(
+        required=False, label="Mood (0 = worst, 10 = best)", widget=forms.NumberInput
+    )
+    phq9 = forms.CharField(
+        max_length=40, required=False, label="Quick PHQ-9",
+        help_text="The nine answers, 0 to 3 each, item 1 first: for example 2 1 1 0 2 1 1 0 0.",
+    )  # fmt: skip
+    event = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label="The interpersonal event they bring",
+    )  # fmt: skip
+    action = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Their action for the week"
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, prefix=f"m{member.pk}", **kwargs)
+        self.member = member
+
+    def clean(self):
+        cleaned = super().clean()
+        if "attendance" in self.errors or "mood" in self.errors:
+            return cleaned
+        values = {k: cleaned.get(k) or "" for k in self._rule_fields}
+        values["mood"] = cleaned.get("mood")
+        for field, message in rules.entry_errors(**values).items():
+            self.add_error(field, message)
+        return cleaned
+
+    _rule_fields = ("attendance", "reason", "mood", "phq9", "event", "action")
+
+    def entry(self):
+        return {"member": self.member, **{k: self.cleaned_data.get(k) for k in self._rule_fields}}
+
+
+class GroupSessionForm(typed.Form):
+    theme = forms.CharField(max_length=200, required=False, label="The group's theme")
+    process_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label="Group process: cohesion, members helping members, conflicts between members",
+    )  # fmt: skip

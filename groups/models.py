@@ -211,3 +211,7 @@ class GroupMember(models.Model):
             member.left_on, member.leave_reason, member.leave_note = on, reason, note
             member.save(update_fields=["left_on", "leave_reason", "leave_note"])
             return member
+
+
+# Defined in its own module, models of this app all the same.
+from groups.sessions import Attendance, GroupAttendance, GroupSession  # noqa: E402, F401

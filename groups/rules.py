@@ -42,3 +42,53 @@ def join_refusals(candidate, *, group_open, members, limit):
             + "."
         )
     return reasons
+
+
+# --- a group session: who came, and what a member who came brought ------------------------------
+PRESENT, LATE, ABSENT = "present", "late", "absent"
+CAME = (PRESENT, LATE)
+MOOD_MIN, MOOD_MAX = 0, 10
+
+
+def parse_phq9(text):
+    """Nine PHQ-9 answers typed as digits 0-3 ("2 1 1 0 2 1 1 0 0" or "211021100"), item 1 first;
+    None when the text is not nine such answers."""
+    digits = [c for c in text if not c.isspace() and c != ","]
+    if len(digits) != 9 or any(c not in "0123" for c in digits):
+        return None
+    return tuple(int(c) for c in digits)
+
+
+def entry_errors(*, attendance, reason, mood, phq9, event, action):
+    """What is wrong with one member's entry of a group session, as {field: message}.
+
+    A member who was absent has a reason and nothing else (their mood, event and action are
+    only what they brought to the group); mood is 0-10; a PHQ-9 is nine answers of 0-3."""
+    errors = {}
+    if attendance not in (PRESENT, LATE, ABSENT):
+        errors["attendance"] = "Say whether the member came, came late or was absent."
+    if attendance == ABSENT:
+        if not reason.strip():
+            errors["reason"] = "Give the reason the member was absent, or 'not known'."
+        for field, value in (("mood", mood), ("phq9", phq9), ("event", event), ("action", action)):
+            if value not in (None, ""):
+                errors[field] = "Only for a member who came: clear it, or mark them present."
+        return errors
+    if mood is not None and not MOOD_MIN <= mood <= MOOD_MAX:
+        errors["mood"] = f"A mood from {MOOD_MIN} (worst) to {MOOD_MAX} (best)."
+    if phq9 and parse_phq9(phq9) is None:
+        errors["phq9"] = "Nine answers, each 0 to 3, item 1 first: for example 2 1 1 0 2 1 1 0 0."
+    return errors
+
+
+def members_refusals(entered, current):
+    """Entries must be for exactly the group's current members (ids), one each."""
+    entered, current = list(entered), set(current)
+    reasons = []
+    if len(entered) != len(set(entered)):
+        reasons.append("Each member is recorded once.")
+    if set(entered) - current:
+        reasons.append("Only the group's current members are recorded.")
+    if current - set(entered):
+        reasons.append("Record every current member's attendance.")
+    return reasons

@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.group_detail, name="detail"),
     path("<int:pk>/members/add/", views.member_add, name="member_add"),
     path("<int:pk>/members/<int:member_pk>/leave/", views.member_leave, name="member_leave"),
+    path("<int:pk>/sessions/plan/", views.group_session_plan, name="session_plan"),
+    path("<int:pk>/sessions/<int:session_pk>/", views.group_session_detail, name="session"),
 ]

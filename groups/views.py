@@ -1,14 +1,16 @@
-"""The groups list, a new group, the group page, and its members joining and leaving."""
+"""The groups list, a new group, the group page, its members joining and leaving, and its
+group sessions planned and recorded as held."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.access import get_group_for
-from groups.forms import AddMemberForm, GroupForm, LeaveForm
-from groups.models import GroupMember, JoinRefused, TherapyGroup
-from ipt.course.models import TreatmentCourse, Variant
+from groups.forms import AddMemberForm, GroupForm, GroupSessionForm, LeaveForm, MemberEntryForm
+from groups.models import GroupMember, GroupSession, JoinRefused, TherapyGroup
+from ipt.course.models import TransitionRefused, TreatmentCourse, Variant
 from sessions_app.watch import refresh_due
 
 
@@ -64,6 +66,7 @@ def group_detail(request, pk):
         "members": current,
         "former": [m for m in members if m.left_on is not None],
         "places_left": max(group.member_limit - len(current), 0),
+        "group_sessions": group.group_sessions.all(),
     }
     if can_write and group.is_open:
         courses = _candidates(request, group)
@@ -110,3 +113,60 @@ def member_leave(request, pk, member_pk):
     else:
         messages.success(request, f"{member.first_name}'s leaving is recorded.")
     return redirect(group)
+
+
+# --- group sessions ----------------------------------------------------------------------------
+@require_POST
+def group_session_plan(request, pk):
+    group, _ = get_group_for(request, pk, action="plan a group session")
+    try:
+        planned = GroupSession.plan_next(group)
+    except TransitionRefused as refused:
+        messages.error(request, " ".join(refused.reasons))
+        return redirect(group)
+    messages.success(
+        request,
+        f"{planned.label} is planned for {timezone.localtime(planned.scheduled_for):%-d %b %Y, %H:%M}.",
+    )
+    return redirect(planned)
+
+
+@require_http_methods(["GET", "POST"])
+def group_session_detail(request, pk, session_pk):
+    group, can_write = get_group_for(
+        request, pk, write=request.method == "POST", action="group session"
+    )
+    group_session = get_object_or_404(group.group_sessions, pk=session_pk)
+    members = list(group.current_members().select_related("course__patient"))
+    context = {"group": group, "group_session": group_session, "can_write": can_write}
+    if group_session.is_held:
+        context["attendance"] = group_session.attendance.select_related(
+            "member__course__patient", "session__phq9"
+        ).prefetch_related("session__events", "session__homework_set")
+        return render(request, "groups/group_session.html", context)
+    data = request.POST if request.method == "POST" else None
+    forms = [MemberEntryForm(data, member=m) for m in members]
+    form = GroupSessionForm(data)
+    valid = [f.is_valid() for f in forms]  # every member form validated, for its errors
+    if data is not None and form.is_valid() and all(valid):
+        try:
+            group_session.hold(
+                [f.entry() for f in forms],
+                theme=form.cleaned_data["theme"],
+                process_notes=form.cleaned_data["process_notes"],
+                by=request.user,
+            )
+        except TransitionRefused as refused:
+            context["refusals"] = refused.reasons
+        else:
+            messages.success(
+                request,
+                f"{group_session.label} is recorded as held; each member's session is in their own course.",
+            )
+            return redirect(group_session)
+    context.update(
+        form=form,
+        member_forms=forms if can_write else None,
+        has_errors=data is not None and (form.errors or any(f.errors for f in forms)),
+    )
+    return render(request, "groups/group_session.html", context)

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import get_converters
 from django.utils import timezone
 
-from groups.models import GroupMember
+from groups.models import GroupMember, GroupSession
 from ipt.models import (
     AccessEvent,
     AuthEvent,
@@ -297,6 +297,12 @@ OWNERSHIP = {
         lambda w: {"pk": w["group"].pk, "member_pk": w["group_member"].pk},
         WRITE,
     ),
+    "groups:session_plan": ("post", lambda w: {"pk": w["group"].pk}, WRITE),
+    "groups:session": (
+        "get",
+        lambda w: {"pk": w["group"].pk, "session_pk": w["group_session"].pk},
+        READ,
+    ),
 }
 
 
@@ -421,6 +427,9 @@ def _initial_world(patient):
     group = TherapyGroupFactory(lead=patient.therapist)
     return {
         "group": group,
+        "group_session": GroupSession.objects.create(
+            group=group, number=1, scheduled_for=timezone.now() - timedelta(days=1)
+        ),
         "group_member": GroupMember.objects.create(
             group=group, course=course, joined_on=course.start_date, added_by=patient.therapist
         ),
@@ -525,6 +534,9 @@ def _populated_world(owner, supervisor):
     group = TherapyGroupFactory(lead=owner)
     return {
         "group": group,
+        "group_session": GroupSession.objects.create(
+            group=group, number=1, scheduled_for=timezone.now() - timedelta(days=1)
+        ),
         "group_member": GroupMember.objects.create(
             group=group, course=course, joined_on=course.start_date, added_by=owner
         ),
