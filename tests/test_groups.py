@@ -197,6 +197,14 @@ def test_demo_clinic_has_a_running_group_of_six_and_a_forming_group(settings):
     assert watches["Ben"].contact
     assert running.co_facilitators.get().username == "therapist2"
     assert TherapyGroup.objects.filter(status=GroupStatus.FORMING).exists()
+    held = list(running.group_sessions.filter(status="held"))
+    assert len(held) == 3 and running.group_sessions.filter(status="planned").count() == 1
+    ben = next(m for m in members if m.first_name == "Ben")
+    assert [a.attendance for a in ben.attendance.order_by("group_session__number")] == [
+        "present",
+        "absent",
+        "absent",
+    ]
 
 
 def test_a_co_facilitator_opens_and_writes_the_members_course_in_the_group_only(client_for):
@@ -223,6 +231,6 @@ def test_a_co_facilitator_opens_and_writes_the_members_course_in_the_group_only(
     for url in (reverse("course:overview", args=[course.pk]), session.get_absolute_url()):
         assert client_for(colleague).get(url).status_code == 404
 
-    member.leave(reason=EndReason.DROP_OUT, on=date(2026, 12, 1))
+    member.leave(reason=EndReason.DROP_OUT, on=member.joined_on)
     assert client_for(co).get(reverse("course:overview", args=[course.pk])).status_code == 404
     assert client_for(co).post(mood, {"mood_rating": "7"}).status_code == 404

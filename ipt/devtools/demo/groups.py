@@ -1,5 +1,5 @@
 """The demo clinic's IPT groups: Sam Reyes leads a running group of six, Priya Natarajan
-co-facilitating, and a forming group with two members still in their pre-group session."""
+co-facilitating, at group session 4 (three held), and a forming group with two members still in their pre-group session."""
 
 from datetime import date, time
 
@@ -11,7 +11,6 @@ from ipt.devtools.demo.builders import (
     days_ago,
     diagnose,
     give_sick_role,
-    miss,
     open_course,
     plan_sessions,
     record_phq9,
@@ -56,6 +55,51 @@ def _member_course(patient, by, started, *, pre_group_done):
     return course
 
 
+# Three held group sessions (Ben misses the second and third: contact him) and a planned fourth.
+THEMES = [
+    (
+        "Depression as an illness; what each member hopes to change",
+        "Members shy at first; Amara spoke first and others followed.",
+    ),
+    (
+        "Arguments at home and what was said",
+        "Dev and Elena role-played a dispute; the group suggested other words.",
+    ),
+    ("Asking for what you need", "Warm; Farah helped Chloe plan a talk with her partner."),
+]
+EVENTS = {
+    "Amara": ("My partner and I argued about money.", "Tell him calmly what worries me."),
+    "Chloe": ("I felt left out when my sister visited.", "Ask my sister to phone on Sunday."),
+    "Dev": ("A row with my partner over the move.", "Say one thing I miss about the old flat."),
+    "Elena": ("I stayed in all weekend.", "Meet a friend for coffee."),
+    "Farah": ("My partner helped with the children.", "Thank him and say what it meant."),
+    "Ben": ("Work worries kept me up.", "Tell my partner about the worries."),
+}
+BEN_ABSENT = {2: "Did not come to the group.", 3: "Did not come; no reply to a text."}
+
+
+def _hold_group_sessions(group, lead):
+    from groups.models import GroupSession
+
+    for number, (theme, process) in enumerate(THEMES, start=1):
+        group_session = GroupSession.plan_next(group)
+        entries = []
+        for member in group.current_members().select_related("course__patient"):
+            first = member.first_name
+            row = {"member": member, "attendance": "present", "reason": "", "mood": 5,
+                   "phq9": "", "event": EVENTS[first][0], "action": EVENTS[first][1]}  # fmt: skip
+            if first == "Ben" and number in BEN_ABSENT:
+                row.update(attendance="absent", reason=BEN_ABSENT[number], mood=None, event="",
+                           action="")  # fmt: skip
+            elif first == "Elena" and number == 3:
+                row["attendance"] = "late"
+            if number == 2 and row["attendance"] != "absent":
+                row["phq9"] = "2 2 1 1 1 2 1 1 0"
+            entries.append(row)
+        group_session.hold(entries, theme=theme, process_notes=process, by=lead)
+    GroupSession.plan_next(group)
+
+
 def seed(staff, created):
     lead, co = staff["therapist"], staff["therapist2"]
     if TherapyGroup.objects.filter(lead=lead).exists():
@@ -68,13 +112,12 @@ def seed(staff, created):
     running.co_facilitators.add(co)
     for n, name in enumerate(RUNNING):
         course = _member_course(_patient(lead, name, 1980 + n), lead, 28, pre_group_done=True)
-        if name == "Ben Carter":  # two group sessions missed in a row: contact him
-            sessions = plan_sessions(course, 28)
-            miss(sessions[1], "Did not come to the group.")
-            miss(sessions[2], "Did not come; no reply to a text.")
+        if name == "Ben Carter":  # his individual sessions were planned before the group began
+            plan_sessions(course, 28)
         running.add_member(course, by=lead, on=days_ago(21))
         if name == "Chloe Evans":  # a risk to assess, on the group page and her course
             record_phq9(course, CHLOE_LATER, 0, lead)
+    _hold_group_sessions(running, lead)
     TherapyGroup.objects.create(
         name="Thursday evening group (video)", lead=lead,
         video_link="https://video.clinic.example/ipt-thursday",
