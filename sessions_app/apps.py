@@ -6,6 +6,7 @@ class SessionsAppConfig(AppConfig):
     verbose_name = "Sessions"
 
     def ready(self):
-        from sessions_app import watch
+        from sessions_app import plan, watch
 
         watch.install()
+        plan.install()

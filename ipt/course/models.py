@@ -175,6 +175,47 @@ class TreatmentCourse(models.Model):
         that changes the record ends with this."""
         type(self).watch_refresher(self)
 
+    # The course's sessions (sessions_app.plan), set when sessions_app loads: the highest
+    # session number holding a record, and the planning that keeps sessions 1..N.
+    session_planner = None
+
+    def session_count_blockers(self, number):
+        """Why the course cannot have ``number`` sessions (IPT: the count is the variant's and
+        the contract's; sessions already recorded stay in the course)."""
+        rule, reasons = self.rule, []
+        if not self.is_active:
+            reasons.append("The course has ended: its number of sessions stays as it was.")
+        if not rule.min_sessions <= number <= rule.max_sessions:
+            span = (
+                f"{rule.min_sessions}"
+                if rule.min_sessions == rule.max_sessions
+                else f"{rule.min_sessions} to {rule.max_sessions}"
+            )
+            reasons.append(f"{self.get_variant_display()} has {span} sessions.")
+        recorded = type(self).session_planner.last_recorded(self)
+        if number < recorded:
+            reasons.append(
+                f"Session {recorded} is already recorded: the course cannot have fewer than "
+                f"{recorded} sessions."
+            )
+        return reasons
+
+    def change_planned_sessions(self, number):
+        """Guard, lock, re-check, change: the course's number of sessions becomes ``number``
+        (a signed amendment of the contract), and its planned sessions follow: sessions beyond
+        the new end that hold nothing are removed, new ones continue the weekly rhythm."""
+        if reasons := self.session_count_blockers(number):
+            raise TransitionRefused(reasons)
+        with self.changing():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if reasons := locked.session_count_blockers(number):
+                raise TransitionRefused(reasons)
+            if locked.planned_sessions == number:
+                return
+            self.planned_sessions = number
+            self.save(update_fields=["planned_sessions"])
+            type(self).session_planner.match_plan(self)
+
     @contextmanager
     def changing(self):
         """A change to the course's record: one transaction, ending with the watch refreshed."""

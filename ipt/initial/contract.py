@@ -212,7 +212,15 @@ class TreatmentContract(models.Model):
             )
         if not patient_name.strip():
             reasons.append("The patient's typed name is needed as their signature.")
+        if self.changes_session_count:
+            reasons += self.course.session_count_blockers(self.number_of_sessions)
         return reasons
+
+    @property
+    def changes_session_count(self):
+        """An amendment that renegotiates the number of sessions (IPT: within the variant's
+        range, agreed by both): signing it changes the course's count."""
+        return self.version > 1 and self.number_of_sessions != self.course.planned_sessions
 
     def sign(self, *, patient_name, patient_date, therapist, therapist_date):
         """Guard, lock, re-check, change: of two signatures at once (two tabs, a double click)
@@ -232,6 +240,8 @@ class TreatmentContract(models.Model):
             self.therapist_signed_on = therapist_date
             self.signed_at = timezone.now()
             self.save()
+            if self.changes_session_count:
+                self.course.change_planned_sessions(self.number_of_sessions)
             self.course.refresh_watch()
             SignedContractPdf.store_at_signing(self)
 

@@ -78,6 +78,11 @@ class ContractForm(typed.ModelForm):
             f"{course.get_variant_display()}: {rule.description}. "
             f"This course is planned for {course.planned_sessions}."
         )
+        if self.is_amendment:
+            self.fields["number_of_sessions"].help_text += (
+                " A different number here renegotiates the contract: once you and the patient "
+                "sign this version, the course and its planned sessions follow it."
+            )
         self.fields["session_minutes"].widget.attrs.update(min=20, max=120, step=5)
         self.fields["focal_areas"].error_messages["required"] = (
             "Name the focal problem area: choose it with the patient first."
@@ -102,6 +107,11 @@ class ContractForm(typed.ModelForm):
         # of sessions means changing the course, not only the paper.
         number = self.cleaned_data["number_of_sessions"]
         rule, course = self.course.rule, self.course
+        if self.is_amendment and number != course.planned_sessions:
+            # IPT: renegotiating the count (e.g. 12 -> 16) within the variant's range.
+            if reasons := course.session_count_blockers(number):
+                raise forms.ValidationError(reasons)
+            return number
         if not rule.min_sessions <= number <= rule.max_sessions:
             span = (
                 f"{rule.min_sessions}"
@@ -115,6 +125,10 @@ class ContractForm(typed.ModelForm):
                 f"must agree with the course. Write {course.planned_sessions}."
             )
         return number
+
+    @property
+    def is_amendment(self):
+        return self.instance.version > 1
 
     def clean_session_minutes(self):
         return session_minutes_in_range(self.cleaned_data["session_minutes"])
