@@ -1,6 +1,7 @@
 """After the acute course: relapse-prevention plan and its PDF, maintenance contract, follow-ups."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -380,10 +381,20 @@ def test_agreeing_the_contract_plans_the_follow_ups_from_the_end_of_the_course(
     ]
 
 
-def test_form_defaults_to_every_three_months_for_a_year(therapist, completed):
+def test_form_defaults_to_check_ins_for_a_year_at_the_usual_interval(therapist, completed):
     html = therapist.get(url("maintenance", completed)).text
-    assert 'name="interval_months" value="3"' in html
+    assert re.search(r'<input[^>]*value="check_ins"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="maintenance_ipt"[^>]*checked', html)
+    interval = re.search(r'<input[^>]*name="interval_months"[^>]*>', html).group(0)
+    assert "value=" not in interval
+    assert "every month for maintenance IPT, every 3 months for check-ins" in html
     assert 'name="number_of_followups" value="4"' in html
+
+
+def test_check_ins_with_the_interval_left_empty_are_every_three_months(therapist, completed):
+    response = agree(therapist, completed, interval_months="", kind="check_ins")
+    assert response.status_code == 302
+    assert completed.maintenance.interval_months == 3
 
 
 def test_follow_ups_are_created_once(therapist, completed):
@@ -641,3 +652,61 @@ def test_overview_queries_do_not_grow_with_follow_ups(
     with django_assert_max_num_queries(queries):
         html = therapist.get(url("overview", completed)).text
     assert html.count('PHQ-9 13 <span class="badge band-moderate">') == 3
+
+
+# --- maintenance IPT: monthly sessions of IPT, its own type of maintenance contract ------------
+
+
+def test_maintenance_ipt_is_monthly_by_default_and_says_every_month(therapist, completed):
+    response = agree(
+        therapist,
+        completed,
+        kind="maintenance_ipt",
+        interval_months="",
+        number_of_followups=12,
+        booster_sessions=0,
+    )
+
+    assert response.status_code == 302
+    contract = completed.maintenance
+    assert contract.kind == MaintenanceContract.Kind.MAINTENANCE_IPT
+    assert contract.interval_months == 1
+    due = [f.due_on for f in contract.followups.all()]
+    assert due[:3] == [date(2025, 9, 30), date(2025, 10, 31), date(2025, 11, 30)]
+    assert len(due) == 12
+    page = therapist.get(url("maintenance", completed)).text
+    assert "12 maintenance IPT sessions, every month" in page
+    assert "every 1 month" not in page
+    overview = therapist.get(url("overview", completed)).text
+    assert "12 maintenance IPT sessions, every month" in overview
+    assert "every 1 months" not in overview
+
+
+def test_wording_follows_the_interval_and_the_type():
+    ipt = MaintenanceContract(kind="maintenance_ipt", interval_months=1, number_of_followups=1)
+    check_ins = MaintenanceContract(interval_months=6, number_of_followups=2)
+    assert ipt.plan_words == "1 maintenance IPT session, every month"
+    assert check_ins.plan_words == "2 follow-ups, every 6 months"
+
+
+def test_maintenance_ipt_can_be_set_to_another_interval(therapist, completed):
+    agree(therapist, completed, kind="maintenance_ipt", interval_months=2)
+    assert completed.maintenance.interval_months == 2
+    assert "every 2 months" in therapist.get(url("maintenance", completed)).text
+
+
+def test_an_interval_out_of_range_is_refused_next_to_the_field(therapist, completed):
+    response = agree(therapist, completed, kind="maintenance_ipt", interval_months=13)
+    assert response.status_code == 200
+    assert "Give 1 to 12 months between appointments" in response.text
+    assert not MaintenanceContract.objects.filter(course=completed).exists()
+
+
+def test_relapse_plan_pdf_says_ipt_sessions_go_on_every_month(therapist, completed):
+    RelapsePreventionPlan.objects.create(
+        course=completed, written_on=date(2025, 8, 25), if_symptoms_return="Call the clinic."
+    )
+    agree(therapist, completed, kind="maintenance_ipt", interval_months="")
+    response = therapist.get(url("relapse_plan_pdf", completed))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "IPT sessions every month" in " ".join(text.split())

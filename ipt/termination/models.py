@@ -120,17 +120,27 @@ class RelapseTrigger(models.Model):
 
 @tracked("course__patient")
 class MaintenanceContract(models.Model):
-    """Continuation after the acute course: follow-ups and booster sessions."""
+    """Continuation after the acute course: follow-ups and booster sessions, or maintenance IPT."""
+
+    class Kind(models.TextChoices):
+        CHECK_INS = "check_ins", "Follow-up check-ins, every 3 to 6 months"
+        # Frank et al.: maintenance IPT (IPT-M), monthly sessions of IPT's focal work, which
+        # protects against recurrence in recurrent depression.
+        MAINTENANCE_IPT = "maintenance_ipt", "Maintenance IPT: monthly IPT sessions"
 
     DEFAULT_INTERVAL_MONTHS = 3  # IPT: follow-ups every 3-6 months, for a year by default
+    DEFAULT_INTERVALS = {Kind.CHECK_INS: DEFAULT_INTERVAL_MONTHS, Kind.MAINTENANCE_IPT: 1}
     DEFAULT_COUNT = 4
 
     course = models.OneToOneField(
         TreatmentCourse, on_delete=models.CASCADE, related_name="maintenance"
     )
+    kind = models.CharField(
+        "type of maintenance", max_length=20, choices=Kind.choices, default=Kind.CHECK_INS
+    )
     agreed_on = models.DateField("agreed on")
     interval_months = models.PositiveSmallIntegerField(
-        "months between follow-ups", default=DEFAULT_INTERVAL_MONTHS
+        "months between appointments", default=DEFAULT_INTERVAL_MONTHS
     )
     number_of_followups = models.PositiveSmallIntegerField(
         "number of follow-ups", default=DEFAULT_COUNT
@@ -170,6 +180,21 @@ class MaintenanceContract(models.Model):
         """ "every month", "every 3 months": how often the follow-ups come, in words."""
         n = self.interval_months
         return "every month" if n == 1 else f"every {n} months"
+
+    @property
+    def is_maintenance_ipt(self):
+        return self.kind == self.Kind.MAINTENANCE_IPT
+
+    @property
+    def appointment_words(self):
+        """What each regular appointment is called: "follow-up" or "maintenance IPT session"."""
+        return "maintenance IPT session" if self.is_maintenance_ipt else "follow-up"
+
+    @property
+    def plan_words(self):
+        """ "4 follow-ups, every 3 months", "12 maintenance IPT sessions, every month"."""
+        n = self.number_of_followups
+        return f"{n} {self.appointment_words}{'' if n == 1 else 's'}, {self.interval_words}"
 
     @property
     def schedule_start(self):

@@ -199,7 +199,10 @@ class ContractAmendForm(typed.Form):
     reason = forms.CharField(
         label="Why is the contract being amended?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: a second focal area agreed in session 5, or a new day and time.",
+        help_text=(
+            "For example: a second focal area agreed in session 5, a new day and time, or a "
+            "renegotiated number of sessions (within the range of the form of IPT)."
+        ),
     )
 
     def clean_reason(self):

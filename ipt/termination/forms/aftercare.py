@@ -121,18 +121,27 @@ class MaintenanceForm(typed.ModelForm):
     class Meta:
         model = MaintenanceContract
         fields = [
+            "kind",
             "agreed_on",
             "interval_months",
             "number_of_followups",
             "booster_sessions",
             "notes",
         ]
-        widgets = {"agreed_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
-        labels = {"agreed_on": "Agreed with the patient on"}
+        widgets = {
+            "kind": forms.RadioSelect(),
+            "agreed_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"agreed_on": "Agreed with the patient on", "number_of_followups": "How many"}
         help_texts = {
-            "interval_months": "IPT: every 3 to 6 months. Changing it re-plans only the "
-            "follow-ups still due.",
-            "number_of_followups": "4 follow-ups three months apart cover the first year.",
+            "kind": "Maintenance IPT goes on with the focal work in monthly sessions, for "
+            "recurrent depression; check-ins review the PHQ-9 and the relapse plan.",
+            "interval_months": "Leave empty for the usual: every month for maintenance IPT, "
+            "every 3 months for check-ins (IPT: 3 to 6). Changing it re-plans only the "
+            "appointments still due.",
+            "number_of_followups": "4 check-ins three months apart, or 12 monthly maintenance "
+            "IPT sessions, cover the first year.",
         }
 
     def __init__(self, *args, course, **kwargs):
@@ -140,6 +149,11 @@ class MaintenanceForm(typed.ModelForm):
         self.course = course
         self.initial.setdefault("agreed_on", timezone.localdate())
         self.fields["interval_months"].widget.attrs.update(min=1, max=12)
+        self.fields["interval_months"].required = False
+        self.fields["kind"].required = False
+        self.initial.setdefault("kind", MaintenanceContract.Kind.CHECK_INS)
+        if self.instance.pk is None:
+            self.initial.setdefault("interval_months", None)
         self.fields["number_of_followups"].widget.attrs.update(min=1, max=12)
         self.fields["booster_sessions"].widget.attrs.update(min=0, max=12)
 
@@ -153,9 +167,19 @@ class MaintenanceForm(typed.ModelForm):
 
     def clean_interval_months(self):
         months = self.cleaned_data["interval_months"]
-        if not 1 <= months <= 12:
-            raise forms.ValidationError("Give 1 to 12 months between follow-ups (usually 3–6).")
+        if months is not None and not 1 <= months <= 12:
+            raise forms.ValidationError(
+                "Give 1 to 12 months between appointments (maintenance IPT: every month; "
+                "check-ins: every 3 to 6 months)."
+            )
         return months
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned["kind"] = cleaned.get("kind") or MaintenanceContract.Kind.CHECK_INS
+        if cleaned.get("interval_months") is None and "interval_months" not in self.errors:
+            cleaned["interval_months"] = MaintenanceContract.DEFAULT_INTERVALS[kind]
+        return cleaned
 
     def clean_number_of_followups(self):
         count = self.cleaned_data["number_of_followups"]
@@ -172,7 +196,7 @@ class MaintenanceForm(typed.ModelForm):
     @property
     def replans(self):
         """Whether the saved changes move the follow-ups still due."""
-        moved = {"interval_months", "number_of_followups"}
+        moved = {"interval_months", "number_of_followups", "kind"}
         if self.course.ended_on is None:  # the schedule starts from the agreed date
             moved.add("agreed_on")
         return bool(moved & set(self.changed_data))

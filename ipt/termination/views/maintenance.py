@@ -81,12 +81,11 @@ def maintenance(request, pk):
     if first:
         messages.success(
             request,
-            f"Maintenance contract agreed: {contract.number_of_followups} follow-up"
-            f"{'s' if contract.number_of_followups != 1 else ''}, {contract.interval_words}.",
+            f"Maintenance contract agreed: {contract.plan_words}.",
         )
     elif form.replans:
         messages.success(
-            request, "Maintenance contract saved; the follow-ups still due are re-planned."
+            request, "Maintenance contract saved; the appointments still due are re-planned."
         )
     else:
         messages.success(request, "Maintenance contract saved.")
