@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0022_group_variant"),
+        ("ipt", "0023_fidelity_scale"),
     ]
 
     operations = [
