@@ -60,8 +60,7 @@ def measures_prefetch():
 
 class CourseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        # Same rule as PatientQuerySet.visible_to: the treating therapist, or their supervisor;
-        # and a group's facilitators for the member's course in their group.
+        # As PatientQuerySet.visible_to: treating therapist, group facilitators, supervisor.
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.THERAPIST:

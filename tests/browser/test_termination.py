@@ -347,8 +347,8 @@ def expect_outcome_flags(page):
 def agree_maintenance(page, ended_on):
     page.get_by_role("link", name="Agree a maintenance contract").click()
     expect(page.get_by_role("heading", name="Maintenance contract", level=1)).to_be_visible()
-    expect(page.get_by_label(label("Months between follow-ups"))).to_have_value("3")
-    expect(page.get_by_label(label("Number of follow-ups"))).to_have_value("4")
+    expect(page.get_by_label(label("Months between appointments"))).to_have_value("")
+    expect(page.get_by_label(label("How many"))).to_have_value("4")
     page.get_by_role("button", name="Agree the contract and plan the follow-ups").click()
     expect(messages(page)).to_contain_text(
         "Maintenance contract agreed: 4 follow-ups, every 3 months."
