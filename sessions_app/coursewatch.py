@@ -47,6 +47,9 @@ class CourseWatch(models.Model):
     gap_count = models.PositiveSmallIntegerField(default=0)
     feedback_open = models.PositiveSmallIntegerField(default=0)  # not yet acknowledged
     last_feedback_at = models.DateTimeField(null=True)
+    # Which came first, the focal rating's rise or the PHQ-9's fall (ipt/rules/precedence.py
+    # Verdict); "" for a course without focal ratings.
+    precedence = models.CharField(max_length=12, blank=True)
     refreshed_at = models.DateTimeField(null=True)
 
     class Meta:

@@ -13,7 +13,6 @@ from django.db import models, transaction
 from ipt import charts
 from ipt.accounts.history import tracked
 from ipt.accounts.triggers import kept_with_session
-from ipt.measures.models import MeasureResponse
 from ipt.rules import precedence
 
 SCALE = range(11)
@@ -174,43 +173,17 @@ def focal_overview(course, sessions):
     }
 
 
-def caseload_precedence(courses):
-    """For a supervisor: across these courses (a queryset), how many show interpersonal change
-    first, symptoms first, both together... Three queries, whatever the caseload's size; only
-    courses with focal ratings are read."""
-    ratings = list(
-        FocalRating.objects.filter(session__course__in=courses).values_list(
-            "session__course_id", "session__number", "rating"
-        )
-    )
-    if not ratings:
-        return None
-    rated = {c for c, _, _ in ratings}
-    focal = {}
-    for c, n, r in ratings:
-        focal.setdefault(c, {}).setdefault(n, []).append(r)
-    sessions = FocalRating._meta.get_field("session").related_model
-    linked = dict(
-        sessions.objects.filter(course_id__in=rated, phq9__isnull=False).values_list(
-            "phq9_id", "number"
-        )
-    )
-    phq9 = {}
-    for c, pk, total in (
-        MeasureResponse.objects.filter(course_id__in=rated, instrument_code="phq9")
-        .order_by("course_id", "taken_on", "pk")
-        .values_list("course_id", "pk", "total")
-    ):
-        series = phq9.setdefault(c, [])
-        if pk in linked:
-            series.append((linked[pk], total))
-        elif not series:
-            series.append((0, total))  # the baseline, before session 1
-    readings = [
-        precedence.precedence(
-            sorted((n, sum(rs) / len(rs)) for n, rs in focal[c].items()), sorted(phq9.get(c, []))
-        )
-        for c in rated
+def course_precedence(course, sessions):
+    """The stored watch's reading of which came first (a ``precedence.Verdict`` value), from
+    the course's prefetched problem areas and their focal ratings; "" without any rating."""
+    number = {s.pk: s.number for s in sessions}
+    ratings = [
+        (area.pk, number[r.session_id], r.rating)
+        for area in course.problem_areas.all()
+        for r in area.focal_ratings.all()
+        if r.session_id in number
     ]
-    counts = precedence.caseload_count(readings)
-    return {"courses": len(rated), "counts": [(v.label, counts[v]) for v in counts]}
+    if not ratings:
+        return ""
+    _, phq9, _, _, focal_mean = course_series(course, sessions, ratings)
+    return precedence.precedence(focal_mean, phq9).verdict.value

@@ -26,6 +26,7 @@ from ipt.rules import adherence, flags
 from ipt.rules.flags import RiskFlag
 from ipt.supervision.models import SupervisionFeedback
 from sessions_app import adherence as adherence_facts
+from sessions_app import focal
 from sessions_app.models import CourseWatch, DisputeStageChange, Session
 from sessions_app.progress import course_progress
 
@@ -152,6 +153,7 @@ def for_watch(courses):
         "risk_assessments",
         "inventory",
         "problem_areas__person",
+        "problem_areas__focal_ratings",
         "contracts",
         "transitions",
         "relapse_plan__triggers",
@@ -211,6 +213,7 @@ def stored_values(course, today):
         "gap_count": sum(c.ok is False for c in checks),
         "feedback_open": sum(f.acknowledged_at is None for f in feedback),
         "last_feedback_at": max((f.created_at for f in feedback), default=None),
+        "precedence": focal.course_precedence(course, sessions),
     }
 
 

@@ -5,7 +5,6 @@ import pytest
 from ipt.rules.precedence import (
     CAVEAT,
     Verdict,
-    caseload_count,
     changes,
     improved_from,
     precedence,
@@ -93,14 +92,3 @@ def test_changes_are_session_to_session():
         (5, 1),
         (7, 3),
     ]
-
-
-def test_caseload_count_counts_each_order():
-    readings = [
-        precedence(FOCAL_RISES_EARLY, PHQ9_FALLS_LATE),
-        precedence(FOCAL_RISES_EARLY, PHQ9_FALLS_LATE),
-        precedence(FOCAL_RISES_LATE, PHQ9_FALLS_EARLY),
-    ]
-    counts = caseload_count(readings)
-    assert counts[Verdict.LED] == 2 and counts[Verdict.LAGGED] == 1
-    assert counts[Verdict.TOGETHER] == 0

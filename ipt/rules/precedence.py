@@ -172,11 +172,3 @@ def precedence(
         f"They improved together: {f_text} and {p_text}, too close in the record to say which "
         "came first.",
     )
-
-
-def caseload_count(readings: Sequence[Reading]) -> dict[Verdict, int]:
-    """How many courses show each order, for a supervisor's caseload."""
-    counts = dict.fromkeys(Verdict, 0)
-    for reading in readings:
-        counts[reading.verdict] += 1
-    return counts

@@ -31,6 +31,7 @@ from django.utils.safestring import SafeString
 
 from ipt.course.models import Phase, TreatmentCourse, Variant
 from ipt.measures import instruments
+from ipt.rules import precedence
 from sessions_app import watch as course_watch
 from sessions_app.models import Session
 
@@ -170,6 +171,19 @@ def totals(courses, today=None):
         **{f: Count("pk", filter=flag_condition(f, today)) for f in FLAGS},
     )
     return Totals(courses=counts.pop("courses"), counts=counts)
+
+
+def precedence_counts(courses):
+    """Across these courses (closed ones included): how many show interpersonal change first,
+    symptoms first, together... from the stored watch, in one aggregate query. None when no
+    course has focal ratings."""
+    counts = courses.aggregate(
+        **{v.value: Count("pk", filter=Q(watch__precedence=v.value)) for v in precedence.Verdict}
+    )
+    rated = sum(counts.values())
+    if not rated:
+        return None
+    return {"courses": rated, "counts": [(v.label, counts[v.value]) for v in precedence.Verdict]}
 
 
 def _next_session():

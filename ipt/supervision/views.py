@@ -28,7 +28,6 @@ from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
 from sessions_app.access import get_session_for, get_session_for_supervision
 from sessions_app.agenda import coverage_by_area
-from sessions_app.focal import caseload_precedence
 from sessions_app.models import Homework, Session, Technique
 from sessions_app.progress import course_progress, symptom_chart
 
@@ -129,7 +128,7 @@ def dashboard(request):
     template = f"{DASHBOARD}#table" if partial else DASHBOARD
     if not partial:
         # IPT predicts interpersonal change before symptoms: the count over every course.
-        context["precedence"] = caseload_precedence(
+        context["precedence"] = caseload.precedence_counts(
             TreatmentCourse.objects.visible_to(request.user)
         )
     return render(request, template, context)
