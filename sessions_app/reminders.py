@@ -67,36 +67,51 @@ def due(now=None):
 
 def send_one(session_pk, now=None):
     """Send the reminder of one session; False when it is no longer due (sent meanwhile by
-    another run, moved, cancelled, or the patient withdrew their agreement)."""
+    another run, moved, cancelled, or the patient withdrew their agreement).
+
+    At most once, without holding the session while the mail server answers: the reminder's
+    unique row is claimed under the session's lock and committed, then the email is sent; a
+    send that fails removes the claim (and revokes the link it carried) so the next run tries
+    again.
+    """
     from sessions_app.selfreport.models import QuestionnaireLink
 
     now = now or timezone.now()
+    link = url = None
     with transaction.atomic():
         locked = Session.objects.select_for_update(of=("self",)).filter(pk=session_pk).first()
         if locked is None or not due(now).filter(pk=session_pk).exists():
             return False
         session = Session.objects.select_related("course__patient__therapist").get(pk=session_pk)
         patient = session.course.patient
-        url = None
         if (
             patient.questionnaire_in_reminder
-            and not session.questionnaire_links.exists()
+            # A link of a reminder that could not be sent (revoked by no one) does not count.
+            and not session.questionnaire_links.exclude(
+                revoked_at__isnull=False, revoked_by__isnull=True
+            ).exists()
             and not QuestionnaireLink.creation_blockers(session)
         ):
             link, token = QuestionnaireLink.create_for(session, by=patient.therapist)
             url = settings.SITE_URL + reverse("sessions_app:questionnaire", args=[token])
-        SessionReminder.objects.create(
+        claim = SessionReminder.objects.create(
             session=session, sent_at=now, to=patient.email, with_questionnaire=url is not None
         )
-        when = timezone.localtime(session.scheduled_for)
+    when = timezone.localtime(session.scheduled_for)
+    try:
         send_mail(
             subject=f"Your appointment on {when:%A %-d %B} · {settings.CLINIC_NAME}",
             message=reminder_text(session, url),
             from_email=None,
             recipient_list=[patient.email],
         )
-        if url:
-            link.record_sent(by=None)
+    except Exception:
+        claim.delete()
+        if link is not None:
+            link.revoke(by=None)
+        raise
+    if link is not None:
+        link.record_sent(by=None)
     return True
 
 

@@ -97,6 +97,36 @@ def test_a_refused_email_records_nothing_and_is_tried_again(course):
     assert send_due() == 1
 
 
+def test_the_email_is_sent_outside_the_sessions_lock(course):
+    from django.db import connection
+
+    course.patient.questionnaire_in_reminder = True
+    course.patient.save(update_fields=["questionnaire_in_reminder"])
+    tomorrow = _planned(course, 2, 20)
+    seen = []
+    with mock.patch(
+        "sessions_app.reminders.send_mail",
+        side_effect=lambda **kw: seen.append(len(connection.savepoint_ids)),
+    ):
+        assert send_one(tomorrow.pk)
+    # The test runs in a transaction of its own: a savepoint deeper than it is the lock's.
+    assert seen == [len(connection.savepoint_ids)]
+
+
+def test_a_failed_send_revokes_its_link_and_the_next_run_sends_a_new_one(course):
+    course.patient.questionnaire_in_reminder = True
+    course.patient.save(update_fields=["questionnaire_in_reminder"])
+    tomorrow = _planned(course, 2, 20)
+    with mock.patch("sessions_app.reminders.send_mail", side_effect=OSError("refused")):
+        assert send_due() == 0
+    failed = QuestionnaireLink.objects.get(session=tomorrow)
+    assert failed.revoked_at and failed.revoked_by is None
+    assert send_due() == 1
+    assert "/q/" in mail.outbox[0].body
+    live = QuestionnaireLink.objects.filter(session=tomorrow, revoked_at__isnull=True)
+    assert live.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_schedule_queues_one_run_and_the_run_queues_the_next(settings, owner, course):
     from django_tasks_db.models import DBTaskResult
