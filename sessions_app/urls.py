@@ -58,6 +58,22 @@ urlpatterns = [
         selfreport.link_revoke,
         name="questionnaire_revoke",
     ),
+    # The same for a maintenance follow-up still due, after the course.
+    path(
+        "courses/<int:pk>/maintenance/follow-ups/<int:followup_pk>/questionnaire/",
+        selfreport.followup_link_new,
+        name="followup_questionnaire_new",
+    ),
+    path(
+        "courses/<int:pk>/maintenance/follow-ups/<int:followup_pk>/questionnaire/send/",
+        selfreport.followup_link_send,
+        name="followup_questionnaire_send",
+    ),
+    path(
+        "courses/<int:pk>/maintenance/follow-ups/<int:followup_pk>/questionnaire/<int:link_pk>/revoke/",
+        selfreport.followup_link_revoke,
+        name="followup_questionnaire_revoke",
+    ),
     # The therapist's calendar feed: made on their own page; read without a login, the token
     # being the only key (sessions_app/calendarfeed/).
     path("calendar/", calendarfeed.calendar_settings, name="calendar"),

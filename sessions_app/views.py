@@ -161,7 +161,7 @@ def _page_context(can_write, session):
         ),
         "addendum_form": AddendumForm(),
         "dispute_stages": ProblemArea.DisputeStage.choices,
-        "questionnaire": QuestionnaireLink.on_session_page(session),
+        "questionnaire": QuestionnaireLink.on_page(session),
         "focal_rating_rows": focal_rows(session),
     }
 

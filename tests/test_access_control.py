@@ -153,6 +153,10 @@ def _course(w):
     return {"pk": w["course"].pk}
 
 
+def _followup(w):
+    return {"pk": w["course"].pk, "followup_pk": w["followup"].pk}
+
+
 def _session(w):
     return {"pk": w["session"].pk}
 
@@ -256,6 +260,13 @@ OWNERSHIP = {
     "sessions_app:questionnaire_revoke": (
         "post",
         lambda w: {**_session(w), "link_pk": w["questionnaire_link"].pk},
+        WRITE,
+    ),
+    "sessions_app:followup_questionnaire_new": ("post", _followup, WRITE),
+    "sessions_app:followup_questionnaire_send": ("post", _followup, WRITE),
+    "sessions_app:followup_questionnaire_revoke": (
+        "post",
+        lambda w: {**_followup(w), "link_pk": w["followup_link"].pk},
         WRITE,
     ),
     "course:progress_review": ("get", _course, READ),
@@ -425,7 +436,7 @@ def _initial_world(patient):
     person = InventoryPersonFactory(course=course)
     session = SessionFactory(course=course, number=1)
     group = TherapyGroupFactory(lead=patient.therapist)
-    return {
+    world = {
         "group": group,
         "group_session": GroupSession.objects.create(
             group=group, number=1, scheduled_for=timezone.now() - timedelta(days=1)
@@ -477,6 +488,8 @@ def _initial_world(patient):
         ),
         "summary": _ready_summary(course),
     }
+    world["followup_link"] = _followup_link(world["followup"])
+    return world
 
 
 def _populated_world(owner, supervisor):
@@ -532,7 +545,7 @@ def _populated_world(owner, supervisor):
     link, token = QuestionnaireLink.create_for(upcoming, by=owner)
     _, calendar_token = CalendarFeed.create_for(owner)
     group = TherapyGroupFactory(lead=owner)
-    return {
+    world = {
         "group": group,
         "group_session": GroupSession.objects.create(
             group=group, number=1, scheduled_for=timezone.now() - timedelta(days=1)
@@ -568,6 +581,17 @@ def _populated_world(owner, supervisor):
         ),
         "summary": _ready_summary(course),
     }
+    world["followup_link"] = _followup_link(world["followup"])
+    return world
+
+
+def _followup_link(followup):
+    return QuestionnaireLink.objects.create(
+        followup=followup,
+        token_hash="1" * 64 if followup.due_on.year < 2027 else "2" * 64,
+        created_by=followup.maintenance.course.patient.therapist,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
 
 
 def _ready_summary(course):

@@ -1,6 +1,7 @@
 """The patient's own questionnaire before a session: a one-time link, its audit, its rate limit.
 
-Patients have no accounts. The therapist makes a link for one planned session; the patient
+Patients have no accounts. The therapist makes a link for one planned session (or one
+maintenance follow-up still due, after the course); the patient
 opens it on their phone and answers the PHQ-9 (and the GAD-7 when asked), one question at a
 time. Only the SHA-256 of the token is stored, so the address exists only in what the
 therapist was shown, copied or sent. The answers given so far are kept on the link's row (never
@@ -16,12 +17,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from ipt.accounts.triggers import append_only
 from ipt.course.models import TransitionRefused
 from ipt.measures import instruments
 from ipt.measures.models import MeasureResponse
+from ipt.termination.models import MAINTENANCE_PHASES, FollowUp
 from sessions_app.models import Session
 
 
@@ -51,7 +54,7 @@ def _item_steps(instrument):
 
 
 @dataclass(frozen=True)
-class SessionQuestionnaires:
+class TargetQuestionnaires:
     open: "QuestionnaireLink | None"  # waiting (or expired, not yet replaced)
     from_patient: "QuestionnaireLink | None"  # its PHQ-9 is the session's
     separate: list  # completed, but the room's PHQ-9 is the session's
@@ -69,8 +72,16 @@ class LinkQuerySet(models.QuerySet):
 
 
 class QuestionnaireLink(models.Model):
+    # What the answers are for: a planned session, or a maintenance follow-up (exactly one).
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="questionnaire_links"
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="questionnaire_links"
+    )
+    followup = models.ForeignKey(
+        FollowUp,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questionnaire_links",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     with_gad7 = models.BooleanField("with the GAD-7", default=False)
@@ -105,6 +116,16 @@ class QuestionnaireLink(models.Model):
                 condition=Q(completed_at__isnull=True, revoked_at__isnull=True),
                 name="one_open_questionnaire_link_per_session",
             ),
+            models.UniqueConstraint(
+                fields=["followup"],
+                condition=Q(completed_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_questionnaire_link_per_followup",
+            ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, followup__isnull=True)
+                | Q(session__isnull=True, followup__isnull=False),
+                name="questionnaire_link_for_a_session_or_a_followup",
+            ),
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | Q(revoked_at__isnull=True),
                 name="questionnaire_link_completed_or_revoked",
@@ -112,7 +133,31 @@ class QuestionnaireLink(models.Model):
         ]
 
     def __str__(self):
-        return f"Questionnaire link for {self.session}"
+        return f"Questionnaire link for {self.target}"
+
+    @property
+    def target(self):
+        """The session or the follow-up the answers are for."""
+        return self.session if self.session_id else self.followup
+
+    @property
+    def course(self):
+        return self.session.course if self.session_id else self.followup.maintenance.course
+
+    def target_url(self):
+        """The page the therapist sees the answers on."""
+        if self.session_id:
+            return self.session.get_absolute_url()
+        return reverse("course:followup", args=[self.course.pk, self.followup_id])
+
+    @staticmethod
+    def _lock(target):
+        """The target's row, locked: every change of its PHQ-9 locks it first."""
+        return type(target).objects.select_for_update(of=("self",)).get(pk=target.pk)
+
+    @staticmethod
+    def _field(target):
+        return "session" if isinstance(target, Session) else "followup"
 
     # --- state --------------------------------------------------------------------------------
     @property
@@ -137,40 +182,45 @@ class QuestionnaireLink(models.Model):
 
     @property
     def is_the_sessions_phq9(self):
-        return self.phq9_id is not None and self.phq9_id == self.session.phq9_id
+        """Whether its PHQ-9 is the one of its session (or follow-up)."""
+        return self.phq9_id is not None and self.phq9_id == self.target.phq9_id
 
     @classmethod
-    def on_session_page(cls, session):
-        """What the session's mood check shows of its links (one query)."""
+    def on_page(cls, target):
+        """What the mood check of a session (or a follow-up's page) shows of its links (one
+        query)."""
+        field = cls._field(target)
         links = list(
-            cls.objects.filter(session=session).select_related("phq9", "gad7").order_by("-pk")
+            cls.objects.filter(**{field: target}).select_related("phq9", "gad7").order_by("-pk")
         )
         for link in links:
-            link.session = session
+            setattr(link, field, target)
         done = [link for link in links if link.completed_at]
-        return SessionQuestionnaires(
+        return TargetQuestionnaires(
             open=next((link for link in links if link.is_open), None),
             from_patient=next((link for link in done if link.is_the_sessions_phq9), None),
             separate=[link for link in done if not link.is_the_sessions_phq9],
             gad7s=[link for link in done if link.gad7_id],
-            can_create=not cls.creation_blockers(session),
+            can_create=not cls.creation_blockers(target),
         )
 
     # --- the therapist's side: guard -> lock -> change -> record ------------------------------
     @classmethod
-    def create_for(cls, session, *, by, with_gad7=False, address=None):
-        """A new link for a planned session; returns ``(link, token)``. The token is shown once:
-        only its hash is kept. An earlier open link of the session stops working."""
+    def create_for(cls, target, *, by, with_gad7=False, address=None):
+        """A new link for a planned session or a follow-up still due; returns ``(link,
+        token)``. The token is shown once: only its hash is kept. An earlier open link of the
+        same session or follow-up stops working."""
+        field = cls._field(target)
         with transaction.atomic():
-            locked = Session.objects.select_for_update().get(pk=session.pk)
+            locked = cls._lock(target)
             if reasons := cls.creation_blockers(locked):
                 raise TransitionRefused(reasons)
             now = timezone.now()
-            for old in cls.objects.open().filter(session=locked):
+            for old in cls.objects.open().filter(**{field: locked}):
                 old._revoke(by=by, address=address, now=now, note="replaced by a new link")
             token = secrets.token_urlsafe(32)
             link = cls.objects.create(
-                session=locked,
+                **{field: locked},
                 token_hash=hash_token(token),
                 with_gad7=with_gad7,
                 created_by=by,
@@ -181,7 +231,16 @@ class QuestionnaireLink(models.Model):
         return link, token
 
     @staticmethod
-    def creation_blockers(session):
+    def creation_blockers(target):
+        if isinstance(target, FollowUp):
+            if target.maintenance.course.phase not in MAINTENANCE_PHASES:
+                return ["This course's maintenance has ended."]
+            if target.status != FollowUp.Status.DUE:
+                return ["A questionnaire link is made for a follow-up still to come."]
+            if target.phq9_id is not None:
+                return ["A PHQ-9 is already recorded at this follow-up."]
+            return []
+        session = target
         if not session.course.is_active:
             return ["This course is closed."]
         if session.status != Session.Status.PLANNED or session.is_finalised:
@@ -192,7 +251,7 @@ class QuestionnaireLink(models.Model):
 
     def revoke(self, *, by, address=None):
         with transaction.atomic():
-            Session.objects.select_for_update().get(pk=self.session_id)
+            self._lock(self.target)
             locked = type(self).objects.select_for_update().get(pk=self.pk)
             if not locked.is_open:
                 raise TransitionRefused(["This link is no longer open."])
@@ -218,7 +277,7 @@ class QuestionnaireLink(models.Model):
         """The live link this token opens; ``LinkUnavailable`` for any other token."""
         link = (
             cls.objects.live()
-            .select_related("session__course__patient")
+            .select_related("session__course__patient", "followup__maintenance__course__patient")
             .filter(token_hash=hash_token(token))
             .first()
         )
@@ -274,27 +333,23 @@ class QuestionnaireLink(models.Model):
         ]
 
     def complete(self, *, address=None, today=None):
-        """Score and record the answers. The session's row is locked first (as for every change
-        of a session's PHQ-9), then the link's, and both are read again: a double submission
-        records once, a link revoked meanwhile records nothing.
+        """Score and record the answers. The session's (or follow-up's) row is locked first (as
+        for every change of its PHQ-9), then the link's, and both are read again: a double
+        submission records once, a link revoked meanwhile records nothing.
 
-        The patient's PHQ-9 becomes the session's, unless one was recorded in the room
-        meanwhile: that one stays the session's and the patient's is kept as a measure of its
+        The patient's PHQ-9 becomes the session's (or the follow-up's), unless one was recorded
+        in the room meanwhile: that one stays, and the patient's is kept as a measure of its
         own, dated the day it was answered.
         """
         today = today or timezone.localdate()
         with transaction.atomic():
-            session = (
-                Session.objects.select_for_update(of=("self",))
-                .select_related("course")
-                .get(pk=self.session_id)
-            )
+            target = self._lock(self.target)
             locked = type(self).objects.select_for_update().get(pk=self.pk)
             if not locked.is_live:
                 raise LinkUnavailable
             if locked.first_unanswered() < len(locked.steps()):
                 raise ValueError("Some questions are still to be answered.")
-            course, by = session.course, locked.created_by
+            course, by = self.course, locked.created_by
             locked.phq9 = MeasureResponse.record(
                 course, "phq9", locked._scores("phq9"), taken_on=today, by=by,
                 difficulty=locked.answers.get("difficulty"), refresh_watch=False,
@@ -304,9 +359,13 @@ class QuestionnaireLink(models.Model):
                     course, "gad7", locked._scores("gad7"), taken_on=today, by=by,
                     refresh_watch=False,
                 )  # fmt: skip
-            if session.phq9_id is None and not session.is_finalised:
-                session.phq9 = locked.phq9
-                session.save(update_fields=["phq9", "updated_at"])
+            if isinstance(target, FollowUp):
+                if target.phq9_id is None and target.status == FollowUp.Status.DUE:
+                    target.phq9 = locked.phq9
+                    target.save(update_fields=["phq9"])
+            elif target.phq9_id is None and not target.is_finalised:
+                target.phq9 = locked.phq9
+                target.save(update_fields=["phq9", "updated_at"])
             locked.completed_at, locked.answers = timezone.now(), {}
             locked.save(update_fields=["phq9", "gad7", "completed_at", "answers"])
             QuestionnaireEvent.record(locked, QuestionnaireEvent.Kind.COMPLETED, address)

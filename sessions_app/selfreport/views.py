@@ -1,4 +1,5 @@
-"""The questionnaire link: made, sent and revoked from the session page; answered by the
+"""The questionnaire link: made, sent and revoked from the session page (or a maintenance
+follow-up's page); answered by the
 patient on a page of its own, without a login, one question per request (no JavaScript)."""
 
 import logging
@@ -14,9 +15,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ipt.course.access import get_course_for
 from ipt.course.models import TransitionRefused
 from ipt.initial.contract import DEFAULT_CRISIS_PLAN
+from ipt.termination.models import FollowUp
 from sessions_app.access import get_session_for
+from sessions_app.models import Session
 from sessions_app.selfreport import mail
 from sessions_app.selfreport.models import LinkUnavailable, QuestionnaireLink, RateCounter
 
@@ -38,42 +42,72 @@ class LinkForm(forms.Form):
     email = forms.BooleanField(label="Email the link to the patient", required=False)
 
 
-@require_POST
-def link_new(request, pk):
+def _followup_for(request, pk, followup_pk, action):
+    """A maintenance follow-up of a course the user may write, through the course's access."""
+    course, _ = get_course_for(request, pk, action=action, after_completion=True)
+    followup = get_object_or_404(
+        FollowUp.objects.filter(maintenance__course=course).select_related("maintenance"),
+        pk=followup_pk,
+    )
+    followup.maintenance.course = course
+    return followup
+
+
+def _target_url(target):
+    if isinstance(target, FollowUp):
+        return reverse("course:followup", args=[target.maintenance.course_id, target.pk])
+    return target.get_absolute_url()
+
+
+def _make(request, target, course):
     """Make the link and show it once: only its hash is kept, so this page is the one place
     the address can be copied from (a new link replaces it if it is lost)."""
-    session, _ = get_session_for(request, pk, action="questionnaire link")
     form = LinkForm(request.POST)
     form.is_valid()
     try:
         link, token = QuestionnaireLink.create_for(
-            session, by=request.user, with_gad7=form.cleaned_data.get("with_gad7", False),
+            target, by=request.user, with_gad7=form.cleaned_data.get("with_gad7", False),
             address=_address(request),
         )  # fmt: skip
     except TransitionRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
-        return redirect(session)
+        return redirect(_target_url(target))
     url = request.build_absolute_uri(reverse("sessions_app:questionnaire", args=[token]))
     sent = form.cleaned_data.get("email") and _send(request, link, url)
+    is_session = isinstance(target, Session)
     return render(
         request,
         "selfreport/link_created.html",
         {
-            "session": session,
-            "course": session.course,
+            "session": target if is_session else None,
+            "followup": None if is_session else target,
+            "back": _target_url(target),
+            "course": course,
             "link": link,
             "url": url,
             "token": token,
             "qr": _qr_svg(url),
             "sent": sent,
-            "patient_email": session.course.patient.email,
+            "patient_email": course.patient.email,
         },
     )
 
 
+@require_POST
+def link_new(request, pk):
+    session, _ = get_session_for(request, pk, action="questionnaire link")
+    return _make(request, session, session.course)
+
+
+@require_POST
+def followup_link_new(request, pk, followup_pk):
+    followup = _followup_for(request, pk, followup_pk, "questionnaire link")
+    return _make(request, followup, followup.maintenance.course)
+
+
 def _send(request, link, url):
-    patient = link.session.course.patient
+    patient = link.course.patient
     try:
         sent = mail.send_link(patient, url, link.expires_at)
     except OSError:
@@ -87,33 +121,52 @@ def _send(request, link, url):
     return sent
 
 
-@require_POST
-def link_send(request, pk):
+def _send_made(request, target):
     """Email the link just made: the page sends the token back, checked against the hash."""
-    session, _ = get_session_for(request, pk, action="questionnaire link sent")
     link_pk = request.POST.get("link", "")
-    link = session.questionnaire_links.filter(pk=link_pk).first() if link_pk.isdigit() else None
+    link = target.questionnaire_links.filter(pk=link_pk).first() if link_pk.isdigit() else None
     token = request.POST.get("token", "")
     if link is None or not link.is_live or not link.token_matches(token):
         messages.error(request, "This link can no longer be sent: make a new one.")
-        return redirect(session)
+        return redirect(_target_url(target))
     url = request.build_absolute_uri(reverse("sessions_app:questionnaire", args=[token]))
     if _send(request, link, url):
         messages.success(request, "The questionnaire link was emailed to the patient.")
-    return redirect(session)
+    return redirect(_target_url(target))
 
 
 @require_POST
-def link_revoke(request, pk, link_pk):
-    session, _ = get_session_for(request, pk, action="questionnaire link revoked")
-    link = get_object_or_404(session.questionnaire_links.all(), pk=link_pk)
+def link_send(request, pk):
+    session, _ = get_session_for(request, pk, action="questionnaire link sent")
+    return _send_made(request, session)
+
+
+@require_POST
+def followup_link_send(request, pk, followup_pk):
+    return _send_made(request, _followup_for(request, pk, followup_pk, "questionnaire link sent"))
+
+
+def _revoke(request, target, link_pk):
+    link = get_object_or_404(target.questionnaire_links.all(), pk=link_pk)
     try:
         link.revoke(by=request.user, address=_address(request))
     except TransitionRefused as refused:
         messages.error(request, refused.reasons[0])
     else:
         messages.success(request, "The questionnaire link no longer works.")
-    return redirect(session)
+    return redirect(_target_url(target))
+
+
+@require_POST
+def link_revoke(request, pk, link_pk):
+    session, _ = get_session_for(request, pk, action="questionnaire link revoked")
+    return _revoke(request, session, link_pk)
+
+
+@require_POST
+def followup_link_revoke(request, pk, followup_pk, link_pk):
+    followup = _followup_for(request, pk, followup_pk, "questionnaire link revoked")
+    return _revoke(request, followup, link_pk)
 
 
 # --- the patient's side ----------------------------------------------------------------------------
@@ -180,7 +233,7 @@ def _page(request, link, here, asked, *, error=False):
     first = link.first_unanswered()
     position = min(int(asked) - 1, first) if asked.isdigit() and int(asked) >= 1 else first
     context = {
-        "name": link.session.course.patient.display_name,
+        "name": link.course.patient.display_name,
         "here": here,
         "total": len(steps),
         "with_gad7": link.with_gad7,
@@ -211,7 +264,7 @@ def _complete(request, link, here):
         link = link.complete(address=_address(request))
     except ValueError:
         return redirect(here)
-    course = link.session.course
+    course = link.course
     at_risk = link.phq9.needs_risk_assessment
     if at_risk:
         # IPT: item 9 above 0 needs a risk assessment: the course's banner is up already (the
@@ -219,7 +272,7 @@ def _complete(request, link, here):
         try:
             mail.alert_therapist(
                 course.patient.therapist,
-                request.build_absolute_uri(link.session.get_absolute_url()),
+                request.build_absolute_uri(link.target_url()),
             )
         except OSError:
             log.exception("The therapist could not be alerted by email")

@@ -23,6 +23,7 @@ from ipt.termination.models import (
     maintenance_refusal,
 )
 from ipt.termination.rules import followup_rows
+from sessions_app.selfreport.models import QuestionnaireLink
 
 
 def _maintenance_page(request, course, can_write, contract, *, form=None, booster_form=None):
@@ -158,6 +159,7 @@ def followup(request, pk, followup_pk):
             "form": form,
             "phq9_form": phq9_form,
             "can_write": can_write and course.phase in MAINTENANCE_PHASES,
+            "questionnaire": QuestionnaireLink.on_page(visit),
         },
     )
 
