@@ -8,6 +8,7 @@ from django.urls import reverse
 from ipt.models import Phase, Role
 from ipt.outcomes import compute
 from ipt.outcomes.compute import CourseRow, Rate
+from ipt.rules.precedence import Verdict
 from tests.factories import (
     CourseFactory,
     MeasureFactory,
@@ -79,6 +80,29 @@ def test_median_days_from_referral_to_first_session():
         for d in (10, 20, 40)
     ] + [CourseRow(start_date=DAY, phase="initial", referred_on=DAY)]  # not seen yet: left out
     assert compute.summarise(rows).median_days_to_first == 20
+
+
+def test_a_record_made_after_the_first_session_is_left_out_of_the_wait_and_counted():
+    rows = [
+        CourseRow(start_date=DAY, phase="middle", referred_on=DAY, first_held=DAY + timedelta(d))
+        for d in (10, 30, -40)
+    ]
+    s = compute.summarise(rows)
+    assert s.median_days_to_first == 20 and s.waits_left_out == 1
+
+
+def test_which_came_first_is_counted_over_the_courses_with_enough_ratings():
+    rows = [
+        CourseRow(start_date=DAY, phase="completed", precedence=p)
+        for p in ("led", "led", "lagged", "together", "neither", "not_enough", "", "")
+    ]
+    focal = compute.focal_first(rows)
+    assert (focal.rated, focal.judged) == (6, 5)
+    assert focal.led == Rate(2, 5)
+    assert focal.counts[Verdict.NOT_ENOUGH] == 1 and focal.counts[Verdict.LAGGED] == 1
+    assert not compute.focal_first(rows, suppress=True).led.suppressed  # five judged
+    assert compute.focal_first(rows[1:], suppress=True).led.suppressed  # four
+    assert not compute.focal_first([]).rated
 
 
 def test_small_cells_are_suppressed_below_clinic_level_only():

@@ -12,6 +12,7 @@ from datetime import date
 from statistics import median
 
 from ipt.measures.instruments import outcome
+from ipt.rules.precedence import Verdict
 
 # Cells counting fewer courses than this are not shown below clinic level: a small count can
 # point at a patient.
@@ -43,6 +44,7 @@ class CourseRow:
     latest: int | None = None  # last PHQ-9
     phq9_count: int = 0
     all_markers: bool | None = None  # every adherence marker met; None when not known
+    precedence: str = ""  # ipt.rules.precedence.Verdict value; "" without focal ratings
 
     @property
     def paired(self) -> bool:
@@ -80,6 +82,9 @@ class Summary:
     sessions_measured: Rate  # held sessions with a PHQ-9
     median_sessions: float | None  # sessions held, completed and ended-early courses
     median_days_to_first: float | None  # referral to first session held
+    # Courses whose first session came before the record was made (a referral entered
+    # late): left out of the median, and counted so that the page can say so.
+    waits_left_out: int = 0
     suppressed: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -117,6 +122,7 @@ def summarise(rows, *, suppress=False) -> Summary:
     }
     closed = completed + ended
     waits = [(r.first_held - r.referred_on).days for r in rows if r.first_held and r.referred_on]
+    left_out = sum(w < 0 for w in waits)
     held = sum(r.held for r in closed)
     return Summary(
         started=started,
@@ -131,7 +137,8 @@ def summarise(rows, *, suppress=False) -> Summary:
         ),
         sessions_measured=Rate(sum(r.held_with_phq9 for r in closed), held, suppressed=hide),
         median_sessions=None if hide else _median(r.held for r in closed),
-        median_days_to_first=None if hide else _median(waits),
+        median_days_to_first=None if hide else _median(w for w in waits if w >= 0),
+        waits_left_out=0 if hide else left_out,
         suppressed=hide,
     )
 
@@ -175,3 +182,22 @@ def funnel(referred: int, rows) -> list[tuple[str, int]]:
         ("Course started", len(rows)),
         ("Completed", sum(r.phase == "completed" for r in rows)),
     ]
+
+
+@dataclass(frozen=True)
+class FocalFirst:
+    """Of the courses with focal-relationship ratings, which moved first (the stored reading
+    of ``ipt.rules.precedence``): descriptive, never a causal claim."""
+
+    rated: int
+    judged: int  # rated courses with enough readings of both series to say anything
+    counts: dict[Verdict, int]
+    led: Rate  # interpersonal change first, over the judged courses
+
+
+def focal_first(rows, *, suppress=False) -> FocalFirst:
+    rated = [r.precedence for r in rows if r.precedence]
+    counts = {v: rated.count(v.value) for v in Verdict}
+    judged = len(rated) - counts[Verdict.NOT_ENOUGH]
+    small = suppress and judged < SMALL_CELL
+    return FocalFirst(len(rated), judged, counts, Rate(counts[Verdict.LED], judged, small))

@@ -86,6 +86,7 @@ def course_rows(start: date, end: date, *, therapist=None, supervisor=None, vari
             "phq9_n",
             "watch__gap_count",
             "watch__checks",
+            "watch__precedence",
         )
         .order_by("start_date", "pk")
     )
@@ -106,6 +107,7 @@ def course_rows(start: date, end: date, *, therapist=None, supervisor=None, vari
             latest=v[12],
             phq9_count=v[13],
             all_markers=None if not v[15] else v[14] == 0,
+            precedence=v[16] or "",
         )
         for v in values
     ]

@@ -85,6 +85,7 @@ def report(request):
             (label, s, [s.outcomes[k] for k, _ in compute.OUTCOMES])
             for label, s in compute.by_adherence(rows)
         ],
+        "focal": compute.focal_first(rows, suppress=below),
         "query": request.GET.urlencode(),
     }
     return render(request, "ipt/outcomes/report.html", context)
