@@ -1,15 +1,14 @@
 """What the charts share: SVG elements, text measures, colours, date axes and label packing.
 
-Every element is built by el() with format_html, so user text and attribute values are
-escaped exactly once; only presentation attributes are used (the CSP forbids style="").
+Every element is built by el(), which escapes user text and attribute values exactly once; only presentation attributes are used (the CSP forbids style="").
 """
 
 import datetime
 import hashlib
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from ipt.dates import shift
@@ -29,22 +28,31 @@ def num(x: float) -> str:
     return f"{x:.1f}".removesuffix(".0")
 
 
+def _escaped(value) -> str:
+    """What format_html does to each value: escape it, unless it is already safe markup."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def el(tag: str, content: str | list = "", /, **attrs) -> SafeString:
     """One SVG element; attribute names drop a trailing _ and turn _ into - (font_size).
 
-    format_html escapes every value and text content; a list holds children built by el.
+    Every value and text content is escaped once, as format_html would (a chart draws
+    thousands of elements, so it is done here directly); a list holds children built by el.
+    ``tag`` and the attribute names come from the code, never from data.
     """
-    if isinstance(content, list):
-        content = mark_safe("".join(content))  # each child was escaped when it was built
-    pairs = [
-        (k.rstrip("_").replace("_", "-"), num(v) if isinstance(v, int | float) else v)
+    # Each child of a list was escaped when it was built.
+    inner = "".join(content) if isinstance(content, list) else _escaped(content)
+    attributes = "".join(
+        f' {k.rstrip("_").replace("_", "-")}="'
+        f'{num(v) if isinstance(v, int | float) else _escaped(v)}"'
         for k, v in attrs.items()
         if v is not None
-    ]
-    attributes = format_html_join("", ' {}="{}"', pairs)
-    if content == "":
-        return format_html("<{}{}/>", tag, attributes)
-    return format_html("<{0}{1}>{2}</{0}>", tag, attributes, content)
+    )
+    if inner == "":
+        return mark_safe(f"<{tag}{attributes}/>")
+    return mark_safe(f"<{tag}{attributes}>{inner}</{tag}>")
 
 
 def text(x: float, y: float, content: str, size: float, anchor="start", **attrs) -> SafeString:
