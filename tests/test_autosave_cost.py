@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # The login session and the user; the session with its course, patient, therapist and PHQ-9
 # (one query, joined); the audit entry; the session row locked FOR UPDATE; the UPDATE of the
 # one field (with the change history's context); the savepoint around it; the login session's
-# save (SESSION_SAVE_EVERY_REQUEST).
+# save when its idle time is renewed (at most once a minute: RenewingSessionMiddleware).
 AUTOSAVE_QUERIES = 11
 
 

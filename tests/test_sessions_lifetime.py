@@ -3,11 +3,12 @@ password reset by email."""
 
 import time
 
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from ipt.accounts.models import AuthEvent, SignIn
-from ipt.accounts.sessions import SIGNED_IN_AT
+from ipt.accounts.sessions import RENEWED_AT, SIGNED_IN_AT
 
 
 def _sign_in(client, user):
@@ -34,6 +35,29 @@ def test_an_expired_login_answers_htmx_and_autosave_with_401(client, owner, sett
     session.save()
     response = client.get(reverse("patients:caseload"), headers={"HX-Request": "true"})
     assert response.status_code == 401
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_requests_renew_the_idle_time_at_most_once_a_minute(client, owner):
+    _sign_in(client, owner)
+    client.get(reverse("patients:caseload"))
+    first = _expiry(client)
+    client.get(reverse("patients:caseload"))
+    assert _expiry(client) == first  # within the minute: the login row is not written again
+    session = client.session
+    session[RENEWED_AT] = int(time.time()) - 61
+    session.save()
+    saved = _expiry(client)
+    client.get(reverse("patients:caseload"))
+    assert _expiry(client) > saved
+
+
+def test_an_anonymous_visit_makes_no_login_row(client, db):
+    client.get(reverse("login"))
+    assert not Session.objects.exists()
 
 
 def test_stay_signed_in_answers_no_content(client, owner):
