@@ -19,7 +19,9 @@ class PlanForm(typed.Form):
 
 class StatusForm(typed.Form):
     status = forms.ChoiceField(choices=Session.Status.choices, widget=forms.RadioSelect)
-    status_note = forms.CharField(label="Reason", required=False, max_length=300)
+    status_note = forms.CharField(
+        label="Reason (needed when missed or cancelled)", required=False, max_length=300
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -190,49 +190,55 @@ def _refuse_if_finalised(request, session):
     return None
 
 
+def _status_answer(request, session, can_write, *, saved="", refused=(), form=None):
+    """The session's status region for htmx (the page is not reloaded: whatever is typed below
+    stays); a plain POST gets the message and goes back to the page."""
+    if request.htmx:
+        extra = {"status_open": True, "status_message": saved, "status_refused": list(refused)}
+        if form is not None:
+            extra["status_form"] = form
+        return _section(request, session, can_write, "status", **extra)
+    if saved:
+        messages.success(request, saved)
+    for reason in refused:
+        messages.error(request, reason)
+    return redirect(session)
+
+
 @require_POST
 def set_status(request, pk):
-    session, _ = get_session_for(request, pk, action="session status")
+    session, can_write = get_session_for(request, pk, action="session status")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            session.set_status(form.cleaned_data["status"], form.cleaned_data["status_note"])
-        except TransitionRefused as refused:
-            for reason in refused.reasons:
-                messages.error(request, reason)
-        else:
-            messages.success(
-                request, f"{session.label} marked as {session.get_status_display().lower()}."
-            )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(session)
+    if not form.is_valid():
+        errors = [] if request.htmx else [e for errs in form.errors.values() for e in errs]
+        return _status_answer(request, session, can_write, refused=errors, form=form)
+    try:
+        session.set_status(form.cleaned_data["status"], form.cleaned_data["status_note"])
+    except TransitionRefused as refused:
+        session.refresh_from_db()
+        return _status_answer(request, session, can_write, refused=refused.reasons, form=form)
+    except SessionLocked:
+        return _refuse_if_finalised(request, Session.objects.get(pk=session.pk))
+    saved = f"{session.label} marked as {session.get_status_display().lower()}."
+    return _status_answer(request, session, can_write, saved=saved)
 
 
 @require_POST
 def reschedule(request, pk):
-    session, _ = get_session_for(request, pk, action="reschedule session")
+    session, can_write = get_session_for(request, pk, action="reschedule session")
     if refused := _refuse_if_finalised(request, session):
         return refused
     form = RescheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            session.reschedule(form.cleaned_data["scheduled_for"])
-        except SessionLocked as locked:
-            messages.error(request, str(locked))
-        else:
-            messages.success(
-                request,
-                f"{session.label} moved to "
-                f"{timezone.localtime(session.scheduled_for):%a %-d %b %H:%M}.",
-            )
-    else:
-        messages.error(request, "Give the new date and time.")
-    return redirect(session)
+    if not form.is_valid():
+        return _status_answer(request, session, can_write, refused=["Give the new date and time."])
+    try:
+        session.reschedule(form.cleaned_data["scheduled_for"])
+    except SessionLocked:
+        return _refuse_if_finalised(request, Session.objects.get(pk=session.pk))
+    when = f"{timezone.localtime(session.scheduled_for):%a %-d %b %H:%M}"
+    return _status_answer(request, session, can_write, saved=f"{session.label} moved to {when}.")
 
 
 @require_POST

@@ -100,4 +100,39 @@
     const field = row && row.querySelector("select, textarea, input:not([type=hidden])");
     if (field) field.focus();
   });
+
+  // Printing (static/css/app.css, @media print). A text area prints as a box of a few lines,
+  // clipping the rest: each one's printed copy follows what is typed, and is printed instead.
+  function copyFor(area) {
+    return area.id ? document.querySelector('[data-print-copy="' + area.id + '"]') : null;
+  }
+  function syncPrintCopies() {
+    document.querySelectorAll("textarea").forEach(function (area) {
+      const copy = copyFor(area);
+      if (copy) copy.textContent = area.value;
+    });
+  }
+  document.addEventListener("input", function (event) {
+    const copy = event.target.tagName === "TEXTAREA" && copyFor(event.target);
+    if (copy) copy.textContent = event.target.value;
+  });
+  // The running head of every printed page (who, which session, when): its words are the
+  // page's, handed to the @page margin boxes as custom properties (CSSOM, so the CSP holds).
+  function cssString(text) {
+    return '"' + text.replace(/[\\"]/g, "\\$&").replace(/[\u0000-\u001f]/g, " ") + '"';
+  }
+  function printHead() {
+    const head = document.querySelector("[data-print-head]");
+    const root = document.documentElement;
+    if (!head) return;
+    root.style.setProperty("--print-head-left", cssString(head.dataset.left || ""));
+    root.style.setProperty("--print-head-right", cssString(head.dataset.right || ""));
+    root.setAttribute("data-print-head-set", "");
+  }
+  document.addEventListener("DOMContentLoaded", printHead);
+  document.addEventListener("htmx:afterSettle", printHead);
+  window.addEventListener("beforeprint", function () {
+    syncPrintCopies();
+    printHead();
+  });
 })();

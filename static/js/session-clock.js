@@ -14,10 +14,17 @@
       (elapsed >= minutes ? " (time is up)" : " (" + (minutes - elapsed) + " left)");
     clock.classList.toggle("session-clock-late", elapsed >= minutes - 5);
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-session-clock]").forEach(function (clock) {
+  // On load, and again when htmx brings a new heading (the session's status was changed).
+  function start() {
+    document.querySelectorAll("[data-session-clock]:not([data-clock-running])").forEach(function (clock) {
+      clock.setAttribute("data-clock-running", "");
       tick(clock);
-      setInterval(function () { tick(clock); }, 30000);
+      var timer = setInterval(function () {
+        if (!document.contains(clock)) return clearInterval(timer);
+        tick(clock);
+      }, 30000);
     });
-  });
+  }
+  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("htmx:afterSettle", start);
 })();
