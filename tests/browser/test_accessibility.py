@@ -124,7 +124,15 @@ def after_htmx_swaps(page, base_url, username):
         assert item.count() == 1
         with page.expect_response(lambda r: r.url.endswith("/new/")):
             page.get_by_role("button", name="Add an interpersonal event").click()
-        where = f"{session.get_absolute_url()} after adding an event"
+        # The status region is swapped in place: an error first, then the change itself.
+        page.locator(".status-box > summary").click()  # closed on a held session
+        page.get_by_role("radio", name="Missed (did not attend)").check()
+        for reason in ("", "Did not come; no message."):
+            page.get_by_label("Reason", exact=False).fill(reason)
+            with page.expect_response(lambda r: r.url.endswith("/status/")):
+                page.get_by_role("button", name="Save status").click()
+        page.get_by_text("marked as missed").wait_for()
+        where = f"{session.get_absolute_url()} after adding an event and changing the status"
     elif username == "supervisor":
         page.goto(base_url + reverse("dashboard"))
         with page.expect_response(lambda r: "phase=" in r.url):
