@@ -503,3 +503,24 @@ def test_a_half_filled_inventory_form_asks_before_the_page_is_left(
     assert page.evaluate(leaving) is False
     page.locator("#person-add").get_by_label("Name").first.fill("Joe")
     assert page.evaluate(leaving) is True
+
+
+def test_a_half_filled_timeline_event_asks_before_the_page_is_left_until_it_is_added(
+    live_server, page, login, ipt_session
+):
+    page.set_default_timeout(15_000)
+    login("owner")
+    course = ipt_session.course
+    page.goto(f"{live_server.url}{reverse('course:timeline', args=[course.pk])}")
+    leaving = "() => { const e = new Event('beforeunload', {cancelable: true});" \
+        " window.dispatchEvent(e); return e.defaultPrevented; }"  # fmt: skip
+    assert page.evaluate(leaving) is False
+    form = page.locator("#event-add")
+    form.get_by_label("When").fill("2026-03-01")
+    assert page.evaluate(leaving) is True
+    form.get_by_label("What happened", exact=False).fill("Moved to a new city for work.")
+    form.get_by_label("Kind", exact=False).select_option(index=1)
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        form.get_by_role("button", name="Add to the timeline").click()
+    expect(page.locator("#timeline-status")).not_to_be_empty()
+    assert page.evaluate(leaving) is False
