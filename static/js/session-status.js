@@ -14,12 +14,14 @@
     if (!region) return;
     if (record) record.open = region.dataset.clinical !== "closed";
     const errors = region.querySelector("#status-errors");
+    const saved = region.querySelector("#status-saved");
+    const announce = document.getElementById("status-announce");
     if (errors) {
-      errors.focus();
-    } else if (!region.contains(document.activeElement)) {
+      errors.focus(); // an alert: read out as it takes the focus
+    } else if (saved) {
+      if (announce) announce.textContent = saved.textContent;
       // htmx gives the focus back to the button of the same id; failing that, the answer.
-      const saved = region.querySelector("#status-saved");
-      if (saved) {
+      if (!region.contains(document.activeElement)) {
         saved.setAttribute("tabindex", "-1");
         saved.focus();
       }

@@ -131,7 +131,7 @@ def after_htmx_swaps(page, base_url, username):
             page.get_by_label("Reason", exact=False).fill(reason)
             with page.expect_response(lambda r: r.url.endswith("/status/")):
                 page.get_by_role("button", name="Save status").click()
-        page.get_by_text("marked as missed").wait_for()
+        page.locator("#status-saved").wait_for()
         where = f"{session.get_absolute_url()} after adding an event and changing the status"
     elif username == "supervisor":
         page.goto(base_url + reverse("dashboard"))

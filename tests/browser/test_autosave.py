@@ -341,7 +341,7 @@ def test_a_finalised_session_is_read_only_and_takes_dated_addenda(
     assert saved(ipt_session, "finalised_at") is None
     page.get_by_role("radio", name="Held").check()
     page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_text("Session 1 of 12 marked as held.")).to_be_visible()
+    expect(page.locator("#status-saved")).to_have_text("Session 1 of 12 marked as held.")
 
     # The last sentence typed, then straight to "Finalise" before the pause that would save
     # it (the page's timers are held): the text is saved first, then the session finalised.

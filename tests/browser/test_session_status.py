@@ -64,11 +64,16 @@ def test_marking_a_session_missed_keeps_the_page_asks_the_reason_and_closes_the_
     page.get_by_label(re.compile("^Reason")).fill("Car broke down on the way.")
     with _status_saved(page):
         page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_text("Session 2 of 12 marked as missed (did not attend).")).to_be_visible()
+    expect(page.locator("#status-saved")).to_have_text(
+        "Session 2 of 12 marked as missed (did not attend)."
+    )
     expect(page.locator(".session-head .badge")).to_have_text("Missed (did not attend)")
     expect(page.locator(".did-not-take-place")).to_contain_text("Car broke down on the way.")
     # The keyboard is where it was, the page was not reloaded, the record below is closed.
     expect(page.get_by_role("button", name="Save status")).to_be_focused()
+    expect(page.locator("#status-announce")).to_have_text(
+        "Session 2 of 12 marked as missed (did not attend)."
+    )
     assert page.evaluate("window.notReloaded") is True
     expect(record).not_to_have_attribute("open", "")
     expect(page.get_by_label(NOTES)).to_be_hidden()
@@ -86,7 +91,7 @@ def test_marking_a_session_missed_keeps_the_page_asks_the_reason_and_closes_the_
     page.get_by_role("radio", name="Held").check()
     with _status_saved(page):
         page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_text("Session 2 of 12 marked as held.")).to_be_visible()
+    expect(page.locator("#status-saved")).to_have_text("Session 2 of 12 marked as held.")
     expect(page.locator("#clinical-form")).to_have_attribute("open", "")
     expect(page.get_by_label(NOTES)).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
@@ -125,7 +130,7 @@ def test_the_next_session_held_asks_what_got_in_the_way_with_the_reason(open_pag
     page.get_by_label(re.compile("^Reason")).fill("Patient rang to cancel.")
     with _status_saved(page):
         page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_text("Session 3 of 12 marked as cancelled.")).to_be_visible()
+    expect(page.locator("#status-saved")).to_have_text("Session 3 of 12 marked as cancelled.")
     expect(page.locator(".missed-prompt")).to_have_count(0)
     page.get_by_role("radio", name="Held").check()
     with _status_saved(page):
