@@ -102,3 +102,28 @@ def test_a_printed_session_keeps_every_word_and_says_whose_on_every_page(
         rows = [pixels[y * width : (y + 1) * width] for y in range(height)]
         edges = [row[:side] + row[-side:] for row in rows] + rows[:end] + rows[-end:]
         assert all(min(edge) > 200 for edge in edges), f"ink in the margin of page {number}"
+
+
+def test_a_missed_session_prints_its_reason_and_the_notes_kept_closed_on_screen(
+    live_server, page, login, patient, tmp_path
+):
+    course = CourseFactory(patient=patient)
+    session = SessionFactory(
+        course=course,
+        number=3,
+        status=IptSession.Status.MISSED,
+        status_note="Did not come; phoned at 10:15.",
+        notes="She called back at noon: her son was ill. Rebooked for Thursday.",
+    )
+    page.set_default_timeout(15_000)
+    page.set_default_navigation_timeout(30_000)
+    login("owner")
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+    page.goto(f"{live_server.url}{session.get_absolute_url()}")
+    expect(page.get_by_label(NOTES)).to_be_hidden()  # the record is closed on the screen
+    page.emulate_media(media="print")
+    pdf = tmp_path / "missed.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    everything = re.sub(r"\s+", " ", " ".join(_pages_text(pdf)))
+    assert "Reason: Did not come; phoned at 10:15." in everything
+    assert "She called back at noon: her son was ill. Rebooked for Thursday." in everything
