@@ -17,6 +17,7 @@ from ipt.course.models import (
     TreatmentCourse,
     Variant,
 )
+from ipt.course.parents import ParentCarer
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import (
     Diagnosis,
@@ -53,6 +54,7 @@ __all__ = [
     "LifeEvent",
     "MaintenanceContract",
     "MeasureResponse",
+    "ParentCarer",
     "Phase",
     "PhaseTransition",
     "PreparedSummary",

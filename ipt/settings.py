@@ -44,6 +44,10 @@ CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "01632 960 000")
 # Measurement-based care: a repeat PHQ-9 at least every this many sessions (1: weekly).
 PHQ9_EVERY_SESSIONS = max(1, int(os.environ.get("PHQ9_EVERY_SESSIONS", "4")))
 
+# IPT-A: a parent or carer signs an adolescent's treatment contract beside the adolescent
+# and the therapist (the contract's form and PDF then carry their signature line).
+IPTA_PARENT_SIGNS_CONTRACT = env_bool("IPTA_PARENT_SIGNS_CONTRACT", True)
+
 # The patient's questionnaire link before a session (sessions_app/selfreport/): single use,
 # working for this many hours after it is made.
 QUESTIONNAIRE_LINK_HOURS = max(1, int(os.environ.get("QUESTIONNAIRE_LINK_HOURS", "72")))

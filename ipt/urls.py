@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from ipt import views
 from ipt.accounts import mfa, sessions
+from ipt.course import parent_views
 from ipt.course import views as course
 from ipt.fhir import views as fhir
 from ipt.initial.views import contract, focus, inventory, screening, timeline
@@ -29,6 +30,9 @@ course_patterns = [
     path("middle-phase/", course.enter_middle_phase, name="enter_middle"),
     path("termination-phase/", course.enter_termination_phase, name="enter_termination"),
     path("end-early/", course.end_early, name="end_early"),
+    path("parents/", parent_views.parents, name="parents"),
+    path("parents/<int:parent_pk>/edit/", parent_views.parent_edit, name="parent_edit"),
+    path("parents/<int:parent_pk>/consent/", parent_views.parent_consent, name="parent_consent"),
     path("suitability/", screening.suitability, name="suitability"),
     path("diagnosis/", screening.diagnosis, name="diagnosis"),
     path("measures/new/<str:instrument>/", measures.measure_new, name="measure_new"),

@@ -541,6 +541,7 @@ from sessions_app.calendarfeed.models import CalendarFeed  # noqa: E402, F401
 from sessions_app.coursewatch import CourseWatch  # noqa: E402, F401
 from sessions_app.focal import FocalRating  # noqa: E402
 from sessions_app.focalwork import DecisionAnalysis, StrategyNote  # noqa: E402, F401
+from sessions_app.parentsessions import ParentSession  # noqa: E402, F401
 from sessions_app.reminders import SessionReminder  # noqa: E402, F401
 from sessions_app.selfreport.models import (  # noqa: E402, F401
     QuestionnaireEvent,

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app import focal_views, views
+from sessions_app import focal_views, parent_views, views
 from sessions_app.calendarfeed import views as calendarfeed
 from sessions_app.selfreport import views as selfreport
 
@@ -23,6 +23,17 @@ register_converter(RowKind, "row")
 app_name = "sessions_app"
 urlpatterns = [
     path("courses/<int:pk>/sessions/", views.course_sessions, name="course_sessions"),
+    path(
+        "courses/<int:pk>/parent-sessions/new/",
+        parent_views.parent_session_new,
+        name="parent_session_new",
+    ),
+    path("parent-sessions/<int:pk>/", parent_views.parent_session, name="parent_session"),
+    path(
+        "parent-sessions/<int:pk>/finalise/",
+        parent_views.parent_session_finalise,
+        name="parent_session_finalise",
+    ),
     path("sessions/<int:pk>/", views.session_detail, name="detail"),
     path("sessions/<int:pk>/status/", views.set_status, name="status"),
     path("sessions/<int:pk>/reschedule/", views.reschedule, name="reschedule"),

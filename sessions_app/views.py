@@ -81,11 +81,24 @@ def course_sessions(request, pk):
         "sessions_app/course_sessions.html",
         {
             "course": course,
-            "sessions": course.sessions.select_related("phq9"),
+            "sessions": course.sessions.all(),
+            "rows": _with_parent_sessions(course),
             "form": form,
             "can_write": can_write,
         },
     )
+
+
+def _with_parent_sessions(course):
+    """The course's sessions and, for IPT-A, its parent sessions among them in date order."""
+    rows = [
+        (timezone.localtime(s.scheduled_for).date(), s)
+        for s in course.sessions.select_related("phq9")
+    ]
+    rows += [(p.held_on, p) for p in course.parent_sessions.select_related("parent")]
+    return [
+        row for _, row in sorted(rows, key=lambda pair: (pair[0], isinstance(pair[1], Session)))
+    ]
 
 
 # --- one session ---------------------------------------------------------------------------------

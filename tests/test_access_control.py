@@ -33,6 +33,7 @@ from ipt.models import (
     AuthEvent,
     FollowUp,
     MaintenanceContract,
+    ParentCarer,
     Phase,
     PreparedSummary,
     ProgressReview,
@@ -51,6 +52,7 @@ from sessions_app.models import (
     DecisionAnalysis,
     Homework,
     InterpersonalEvent,
+    ParentSession,
     QuestionnaireLink,
     RateCounter,
     Session,
@@ -298,6 +300,21 @@ OWNERSHIP = {
         lambda w: {**_course(w), "feedback_pk": w["feedback"].pk},
         WRITE,
     ),
+    # IPT-A: the course's parents and carers, their consent, and the parent sessions.
+    "course:parents": ("get", _course, READ),
+    "course:parent_edit": ("get", lambda w: {**_course(w), "parent_pk": w["parent"].pk}, WRITE),
+    "course:parent_consent": (
+        "get",
+        lambda w: {**_course(w), "parent_pk": w["parent"].pk},
+        WRITE,
+    ),
+    "sessions_app:parent_session_new": ("get", _course, WRITE),
+    "sessions_app:parent_session": ("get", lambda w: {"pk": w["parent_session"].pk}, READ),
+    "sessions_app:parent_session_finalise": (
+        "post",
+        lambda w: {"pk": w["parent_session"].pk},
+        WRITE,
+    ),
     "session_ratings": ("get", _session, SUPERVISE),
     "session_self_rating": ("get", _session, WRITE),
     # A group: its lead (the owner) writes, the lead's supervisor reads, strangers learn nothing.
@@ -487,6 +504,32 @@ def _initial_world(patient):
             course=course, author=patient.therapist.supervisor, text="Good focus on the dispute."
         ),
         "summary": _ready_summary(course),
+        **_parent_rows(course),
+    }
+
+
+def _parent_rows(course):
+    """A parent with consent recorded and a parent session (rows made directly: the world's
+    course is not an adolescent's, and the routes must answer for any course)."""
+    parent = ParentCarer.objects.create(
+        course=course,
+        name="Maria Case",
+        relationship="mother",
+        consent_on=course.start_date,
+        consent_given_by="Maria Case",
+        consent_to_sessions=True,
+        adolescent_assent=True,
+    )
+    return {
+        "parent": parent,
+        "parent_session": ParentSession.objects.create(
+            course=course,
+            parent=parent,
+            kind=ParentSession.Kind.PARENT,
+            held_on=course.start_date,
+            focus=ParentSession.Focus.PSYCHOEDUCATION,
+            created_by=course.patient.therapist,
+        ),
     }
     world["followup_link"] = _followup_link(world["followup"])
     return world
@@ -580,6 +623,7 @@ def _populated_world(owner, supervisor):
             course=course, session=session, author=supervisor, text="Good focus on the dispute."
         ),
         "summary": _ready_summary(course),
+        **_parent_rows(course),
     }
     world["followup_link"] = _followup_link(world["followup"])
     return world

@@ -50,6 +50,9 @@ def test_therapist_starts_a_course_in_the_initial_phase(client_for, owner, patie
      ("adolescent", 10, False)],
 )  # fmt: skip
 def test_number_of_sessions_follows_the_variant(client_for, owner, patient, variant, sessions, ok):
+    if variant == "adolescent":  # IPT-A is offered to 12-18 year olds
+        patient.date_of_birth = date(2011, 1, 1)
+        patient.save(update_fields=["date_of_birth"])
     data = {**START, "variant": variant, "planned_sessions": sessions, "initial_phase_sessions": 2}
     response = client_for(owner).post(reverse("course_start", args=[patient.pk]), data)
     assert patient.courses.exists() is ok

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from ipt import typed
 from ipt.course.models import VARIANT_RULES, EndReason, TreatmentCourse, Variant
+from ipt.course.variants import variant_age_problem
 from ipt.widgets import DateInput, session_minutes_in_range
 
 
@@ -20,7 +21,8 @@ class CourseStartForm(typed.ModelForm):
         ]
         widgets = {"start_date": DateInput(), "variant": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, patient=None, **kwargs):
+        self.patient = patient
         super().__init__(*args, **kwargs)
         rule = VARIANT_RULES[Variant.INDIVIDUAL]
         self.fields["variant"].help_text = " · ".join(
@@ -51,6 +53,12 @@ class CourseStartForm(typed.ModelForm):
                     "planned_sessions",
                     f"{Variant(variant).label} has {span} sessions.",
                 )
+        if self.patient is not None and (
+            problem := variant_age_problem(
+                variant, self.patient.date_of_birth, cleaned.get("start_date")
+            )
+        ):
+            self.add_error("variant", problem)
         if planned and initial and initial >= planned:
             self.add_error(
                 "initial_phase_sessions",

@@ -33,3 +33,29 @@ VARIANT_RULES = {
         9, 13, 9, 1, "an individual pre-group session, then 8–12 weekly group sessions"
     ),
 }
+
+
+# IPT-A (Mufson): adolescents of 12 to 18, by their age on the day the course starts.
+ADOLESCENT_AGES = (12, 18)
+
+
+def age_on(born, day):
+    """Age in whole years on ``day`` (a birthday on 29 February falls on 1 March otherwise)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def variant_age_problem(variant, born, start):
+    """Why the patient's age at the start of the course does not fit the variant (None: it
+    does). Only IPT-A has an age range: from the 12th birthday to the day before the 19th."""
+    if variant != Variant.ADOLESCENT or born is None or start is None:
+        return None
+    youngest, oldest = ADOLESCENT_AGES
+    age = age_on(born, start)
+    if youngest <= age <= oldest:
+        return None
+    return (
+        f"IPT for adolescents (IPT-A) is offered to young people aged {youngest} to {oldest} "
+        f"when the course starts. Born {born:%-d %b %Y}, the patient is {age} on "
+        f"{start:%-d %b %Y}: choose another form of IPT"
+        + (", or refer to a child service." if age < youngest else ", such as individual IPT.")
+    )

@@ -60,7 +60,7 @@ def course_start(request, patient_pk):
     if active:
         messages.info(request, "This patient already has an active course: it is shown here.")
         return redirect(active)
-    form = CourseStartForm(request.POST or None)
+    form = CourseStartForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
         course.patient = patient

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ipt.accounts.history import tracked
 from ipt.accounts.triggers import Refuse
 from ipt.course.models import TransitionRefused, TreatmentCourse
+from ipt.course.variants import Variant
 from ipt.dates import shift
 from ipt.initial.signed_pdf import SignedContractPdf
 
@@ -39,6 +40,12 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+def parent_signature_required(course):
+    """IPT-A: the clinic asks a parent or carer to sign an adolescent's contract too
+    (``IPTA_PARENT_SIGNS_CONTRACT``)."""
+    return course.variant == Variant.ADOLESCENT and settings.IPTA_PARENT_SIGNS_CONTRACT
 
 
 SIGNED_CANNOT_CHANGE = (
@@ -82,6 +89,14 @@ class TreatmentContract(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     therapist_signed_on = models.DateField("therapist signed on", null=True, blank=True)
+    # IPT-A: the parent or carer who signed beside the adolescent, as they signed.
+    parent_signed_name = models.CharField(
+        "parent's or carer's name as signed", max_length=200, blank=True
+    )
+    parent_signed_relationship = models.CharField(
+        "relationship of the parent or carer who signed", max_length=120, blank=True
+    )
+    parent_signed_on = models.DateField("parent or carer signed on", null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -98,6 +113,13 @@ class TreatmentContract(models.Model):
                     & models.Q(therapist_signed_on__isnull=False)
                 ),
                 name="signed_contract_has_both_signatures",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(parent_signed_name="") & models.Q(parent_signed_on__isnull=True)
+                )
+                | (~models.Q(parent_signed_name="") & models.Q(parent_signed_on__isnull=False)),
+                name="parent_signature_named_and_dated",
             ),
             models.CheckConstraint(
                 condition=models.Q(expected_end_date__gte=models.F("start_date")),
@@ -125,6 +147,14 @@ class TreatmentContract(models.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+    @property
+    def parent_signs(self):
+        """Whether this version has a parent's or carer's signature line (IPT-A): a signed
+        version if a parent signed it, a draft when the clinic asks for one."""
+        if self.is_signed:
+            return bool(self.parent_signed_name)
+        return parent_signature_required(self.course)
 
     @property
     def document_reference(self):
@@ -200,8 +230,25 @@ class TreatmentContract(models.Model):
         self.save(update_fields=["focal_areas", "goals"])
         return True
 
-    def sign_blockers(self, patient_name):
+    def parent_sign_blockers(self, parent, parent_date):
+        """IPT-A, where the clinic asks for it: the parent or carer who signs is one of the
+        course's, with their consent recorded, and the day they signed is given."""
+        if not parent_signature_required(self.course):
+            return []
+        if parent is None or parent.course_id != self.course_id:
+            return [
+                "This clinic asks a parent or carer to sign an adolescent's contract: choose "
+                "who signs (add them under Parents and carers if they are not listed)."
+            ]
         reasons = []
+        if not parent.consent_recorded:
+            reasons.append(f"Record {parent.name}'s consent before they sign the contract.")
+        if parent_date is None:
+            reasons.append("Give the date the parent or carer signed.")
+        return reasons
+
+    def sign_blockers(self, patient_name, parent=None, parent_date=None):
+        reasons = self.parent_sign_blockers(parent, parent_date)
         if self.is_signed:
             reasons.append("This contract is already signed; amend it to change anything.")
         suitability = self.course._one("suitability")
@@ -222,18 +269,27 @@ class TreatmentContract(models.Model):
         range, agreed by both): signing it changes the course's count."""
         return self.version > 1 and self.number_of_sessions != self.course.planned_sessions
 
-    def sign(self, *, patient_name, patient_date, therapist, therapist_date):
+    def sign(
+        self, *, patient_name, patient_date, therapist, therapist_date, parent=None,
+        parent_date=None,
+    ):  # fmt: skip
         """Guard, lock, re-check, change: of two signatures at once (two tabs, a double click)
         the second waits for the first, finds the contract signed and is refused.
 
         The signed document is rendered and stored in the same transaction (a failed render
         leaves the signature in place: see ``ipt/initial/signed_pdf.py``)."""
-        if reasons := self.sign_blockers(patient_name):
+        if reasons := self.sign_blockers(patient_name, parent, parent_date):
             raise TransitionRefused(reasons)
         with transaction.atomic():
             locked = type(self).objects.select_for_update().get(pk=self.pk)
-            if reasons := locked.sign_blockers(patient_name):
+            if parent is not None:
+                parent = type(parent).objects.filter(pk=parent.pk).first()
+            if reasons := locked.sign_blockers(patient_name, parent, parent_date):
                 raise TransitionRefused(reasons)
+            if parent is not None and parent_signature_required(self.course):
+                self.parent_signed_name = parent.name
+                self.parent_signed_relationship = parent.relationship
+                self.parent_signed_on = parent_date
             self.patient_signed_name = patient_name.strip()
             self.patient_signed_on = patient_date
             self.therapist_signed_by = therapist
@@ -260,6 +316,8 @@ class TreatmentContract(models.Model):
             new.patient_signed_name = ""
             new.patient_signed_on = new.therapist_signed_on = new.signed_at = None
             new.therapist_signed_by = None
+            new.parent_signed_name = new.parent_signed_relationship = ""
+            new.parent_signed_on = None
             new._state.adding = True
             new.save()
             self.course.refresh_watch()

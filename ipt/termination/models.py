@@ -55,6 +55,8 @@ class ProgressReview(models.Model):
         blank=True,
         help_text="Required when the patient has not improved: IPT is one treatment among several.",
     )
+    # IPT-A: the ending is reviewed with the parent or carer too.
+    parent_involvement = models.TextField("the parent's or carer's part in the review", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -78,6 +80,16 @@ class RelapsePreventionPlan(models.Model):
         default="999 or A&E in an emergency · NHS 111, option 2, for urgent mental health help · "
         "Samaritans 116 123, any time",
     )
+    # IPT-A: the parent or carer named on the plan, and how they will help.
+    parent = models.ForeignKey(
+        "ipt.ParentCarer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="parent or carer on the plan",
+    )
+    parent_role = models.TextField("how the parent or carer will help", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

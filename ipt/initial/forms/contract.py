@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt import typed
-from ipt.initial.contract import TreatmentContract
+from ipt.initial.contract import TreatmentContract, parent_signature_required
 from ipt.widgets import DateInput, TimeInput, session_minutes_in_range
 
 # Apostrophes and dashes a keyboard or phone may type for the one in the record.
@@ -162,6 +162,21 @@ class ContractSignForm(typed.Form):
         today = timezone.localdate()
         self.initial.setdefault("patient_signed_on", today)
         self.initial.setdefault("therapist_signed_on", today)
+        self.parent_signs = parent_signature_required(contract.course)
+        if self.parent_signs:
+            # IPT-A: the clinic asks a parent or carer to sign beside the adolescent.
+            self.fields["parent"] = forms.ModelChoiceField(
+                label="Parent or carer who signs",
+                queryset=contract.course.parents.filter(consent_on__isnull=False),
+                empty_label=None,
+                help_text="A parent or carer whose consent is recorded (Parents and carers).",
+                error_messages={"required": "Choose the parent or carer who signs."},
+            )
+            self.fields["parent_signed_on"] = forms.DateField(
+                label="Date the parent or carer signed", widget=DateInput()
+            )
+            self.initial.setdefault("parent_signed_on", today)
+            self.fields["patient_name"].label = "Adolescent's full name, typed by the adolescent"
 
     def clean_patient_name(self):
         typed = self.cleaned_data["patient_name"]
@@ -183,6 +198,9 @@ class ContractSignForm(typed.Form):
 
     def clean_therapist_signed_on(self):
         return self._not_in_future("therapist_signed_on")
+
+    def clean_parent_signed_on(self):
+        return self._not_in_future("parent_signed_on")
 
     def clean(self):
         cleaned = super().clean()

@@ -151,6 +151,8 @@ def contract_sign(request, pk):
                     patient_date=form.cleaned_data["patient_signed_on"],
                     therapist=request.user,
                     therapist_date=form.cleaned_data["therapist_signed_on"],
+                    parent=form.cleaned_data.get("parent"),
+                    parent_date=form.cleaned_data.get("parent_signed_on"),
                 ),
             )
             if signed:

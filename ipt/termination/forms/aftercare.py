@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt import typed
+from ipt.course.variants import Variant
 from ipt.measures import instruments
 from ipt.measures.forms import MeasureForm
 from ipt.termination.models import (
@@ -25,14 +26,18 @@ def _not_in_future(day, message):
 class RelapsePlanForm(typed.ModelForm):
     class Meta:
         model = RelapsePreventionPlan
-        fields = ["written_on", "if_symptoms_return", "emergency_contacts"]
+        fields = ["written_on", "if_symptoms_return", "emergency_contacts", "parent", "parent_role"]
         widgets = {
+            "parent_role": forms.Textarea(attrs={"rows": 2}),
             "written_on": DateInput(),
             "if_symptoms_return": forms.Textarea(attrs={"rows": 4}),
             "emergency_contacts": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"written_on": "Written with the patient on"}
         help_texts = {
+            "parent": "IPT-A: the parent or carer the adolescent turns to if the signs return; "
+            "named on the adolescent's copy.",
+            "parent_role": "e.g. notices the warning signs, helps book a booster session.",
             "if_symptoms_return": "Addressed to the patient: it is printed on their copy.",
             "emergency_contacts": "Printed in a box on the patient's copy. One per line, or "
             "separated by “·”.",
@@ -53,6 +58,11 @@ class RelapsePlanForm(typed.ModelForm):
         self.initial.setdefault("written_on", timezone.localdate())
         if self.instance.pk is None:
             self.initial.setdefault("if_symptoms_return", IF_SYMPTOMS_RETURN)
+        if course.variant == Variant.ADOLESCENT:
+            self.fields["parent"].queryset = course.parents.all()
+            self.fields["parent"].empty_label = "No parent or carer on the plan"
+        else:
+            del self.fields["parent"], self.fields["parent_role"]
 
     def clean_written_on(self):
         day = _not_in_future(

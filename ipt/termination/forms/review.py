@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from ipt import typed
+from ipt.course.variants import Variant
 from ipt.initial.models import Closeness, InventoryPerson, ProblemArea, ProblemAreaGoal
 from ipt.termination.models import ProgressReview
 from ipt.widgets import DateInput
@@ -28,8 +29,15 @@ class ProgressReviewForm(typed.ModelForm):
 
     class Meta:
         model = ProgressReview
-        fields = ["reviewed_on", "what_helped", "patient_view", "further_treatment"]
+        fields = [
+            "reviewed_on",
+            "what_helped",
+            "patient_view",
+            "further_treatment",
+            "parent_involvement",
+        ]
         widgets = {
+            "parent_involvement": forms.Textarea(attrs={"rows": 3}),
             "reviewed_on": DateInput(),
             "what_helped": forms.Textarea(attrs={"rows": 4}),
             "patient_view": forms.Textarea(attrs={"rows": 3}),
@@ -40,6 +48,11 @@ class ProgressReviewForm(typed.ModelForm):
             "what_helped": "What the patient did that helped",
             "patient_view": "How the patient sees the change",
             "further_treatment": "Alternative or additional treatment, or referral",
+            "parent_involvement": "The parent's or carer's part in the review",
+        }
+        help_texts = {
+            "parent_involvement": "IPT-A: who joined the review, how they see the change, and "
+            "what they will keep doing to support the adolescent.",
         }
         error_messages = {
             "what_helped": {
@@ -52,6 +65,8 @@ class ProgressReviewForm(typed.ModelForm):
         self.course = course
         self.areas = areas  # [(ProblemArea, [ProblemAreaGoal, ...]), ...]
         self.initial.setdefault("reviewed_on", timezone.localdate())
+        if course.variant != Variant.ADOLESCENT:
+            del self.fields["parent_involvement"]
         for _area, goals in areas:
             for goal in goals:
                 self.fields[f"goal_{goal.pk}_review"] = forms.ChoiceField(
