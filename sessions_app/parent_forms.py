@@ -1,5 +1,7 @@
 """The short record of a parent session (IPT-A)."""
 
+import uuid
+
 from django import forms
 
 from ipt import typed
@@ -8,6 +10,9 @@ from sessions_app.parentsessions import ParentSession
 
 
 class ParentSessionForm(typed.ModelForm):
+    # A token per form shown: the same form sent twice records the parent session once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = ParentSession
         fields = [
@@ -38,3 +43,4 @@ class ParentSessionForm(typed.ModelForm):
         self.fields["parent"].queryset = course.parents.may_attend()
         self.fields["parent"].empty_label = None
         self.fields["kind"].choices = ParentSession.Kind.choices
+        self.initial.setdefault("submission", uuid.uuid4())

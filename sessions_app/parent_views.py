@@ -38,8 +38,12 @@ def parent_session_new(request, pk):
             "assent yet: record their consent on the Parents and carers page first."
         )
     if request.method == "POST" and form.is_valid():
+        submission = form.cleaned_data.get("submission")
         record = _refused(
-            form, lambda: ParentSession.record(course, by=request.user, **_fields(form))
+            form,
+            lambda: ParentSession.record(
+                course, by=request.user, submission=submission, **_fields(form)
+            ),
         )
         if record:
             messages.success(request, f"{record.label} recorded.")

@@ -62,6 +62,8 @@ class ParentSession(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's one-time token: the same form submitted twice records one parent session.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["held_on", "pk"]
@@ -122,17 +124,22 @@ class ParentSession(models.Model):
 
     # --- changes: guard -> lock -> re-check -> change -> record ------------------------------
     @classmethod
-    def record(cls, course, *, by, parent, held_on, **fields):
+    def record(cls, course, *, by, parent, held_on, submission=None, **fields):
+        """Guard, lock the course, re-check, create; the same ``submission`` again (a double
+        click) gives the parent session already recorded."""
         if reasons := cls.blockers(course, parent, held_on):
             raise TransitionRefused(reasons)
         with course.changing():
             locked = TreatmentCourse.objects.select_for_update().get(pk=course.pk)
+            if submission and (same := cls.objects.filter(submission=submission).first()):
+                return same
             fresh = ParentCarer.objects.filter(pk=parent.pk).first()
             if reasons := cls.blockers(locked, fresh, held_on):
                 raise TransitionRefused(reasons)
             return cls.objects.create(
-                course=course, parent=fresh, held_on=held_on, created_by=by, **fields
-            )
+                course=course, parent=fresh, held_on=held_on, created_by=by,
+                submission=submission, **fields,
+            )  # fmt: skip
 
     def _locked_open(self):
         locked = type(self).objects.select_for_update().get(pk=self.pk)

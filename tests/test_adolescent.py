@@ -1,6 +1,7 @@
 """IPT for adolescents (IPT-A): the age range, the parent or carer and their consent, parent
 sessions, the parent's signature on the contract and their part at the ending."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -416,3 +417,16 @@ def test_the_review_and_plan_forms_ask_about_the_parent_for_ipt_a_only(owner, co
     assert "parent_involvement" not in ProgressReviewForm(course=adult, areas=[]).fields
     assert "parent" in RelapsePlanForm(course=course).fields
     assert "parent" not in RelapsePlanForm(course=adult).fields
+
+
+def test_the_same_forms_sent_twice_add_one_parent_and_one_parent_session(client_for, owner, course):
+    client = client_for(owner)
+    data = {"name": "Claire Taylor", "relationship": "mother", "submission": str(uuid.uuid4())}
+    for _ in range(2):
+        assert client.post(reverse("course:parents", args=[course.pk]), data).status_code == 302
+    parent = course.parents.get()
+    _consent(parent, owner)
+    data = {**_session_data(parent), "submission": str(uuid.uuid4())}
+    url = reverse("sessions_app:parent_session_new", args=[course.pk])
+    assert client.post(url, data).url == client.post(url, data).url
+    assert course.parent_sessions.count() == 1

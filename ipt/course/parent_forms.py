@@ -1,5 +1,7 @@
 """A parent or carer of an adolescent (IPT-A): who they are, and their consent."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 
@@ -10,6 +12,9 @@ from ipt.widgets import DateInput
 
 class ParentForm(typed.ModelForm):
     """Added directly, or picked from the people of the interpersonal inventory."""
+
+    # A token per form shown: the same form sent twice adds the parent or carer once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ParentCarer
@@ -35,6 +40,7 @@ class ParentForm(typed.ModelForm):
         self.fields["person"].empty_label = "Not in the inventory"
         self.fields["name"].required = False
         self.fields["relationship"].required = False
+        self.initial.setdefault("submission", uuid.uuid4())
 
     def clean(self):
         cleaned = super().clean()

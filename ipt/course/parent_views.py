@@ -30,7 +30,8 @@ def parents(request, pk):
     form = ParentForm(request.POST if request.method == "POST" else None, course=course)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ParentForm.Meta.fields}
-        if _refused(form, lambda: ParentCarer.add(course, **fields)):
+        submission = form.cleaned_data.get("submission")
+        if _refused(form, lambda: ParentCarer.add(course, submission=submission, **fields)):
             messages.success(
                 request,
                 f"{fields['name']} added. Record their consent before they join a session.",

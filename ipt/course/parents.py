@@ -75,6 +75,8 @@ class ParentCarer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form's one-time token: the same form submitted twice adds the parent once.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ParentQuerySet.as_manager()
 
@@ -144,16 +146,18 @@ class ParentCarer(models.Model):
 
     # --- changes: guard -> lock -> re-check -> change -> record ------------------------------
     @classmethod
-    def add(cls, course, **fields):
+    def add(cls, course, *, submission=None, **fields):
         """A parent or carer for an adolescent course (the course row locked, the guard read
-        again inside the transaction)."""
+        again inside the transaction); the same ``submission`` again gives the one added."""
         if reasons := cls.change_blockers(course):
             raise TransitionRefused(reasons)
         with course.changing():
             locked = TreatmentCourse.objects.select_for_update().get(pk=course.pk)
+            if submission and (same := cls.objects.filter(submission=submission).first()):
+                return same
             if reasons := cls.change_blockers(locked):
                 raise TransitionRefused(reasons)
-            return cls.objects.create(course=course, **fields)
+            return cls.objects.create(course=course, submission=submission, **fields)
 
     def _locked(self):
         if reasons := self.change_blockers(self.course):

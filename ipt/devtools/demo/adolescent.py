@@ -105,7 +105,11 @@ def build(patient, by):
     builders.enter_middle(course, by, sessions[3])
     builders.hold(
         sessions[4], by, phq9=[2, 1, 2, 1, 1, 2, 1, 1, 0], ratings=[(area, 4)],
-        notes="Communication analysis of Sunday's row about going to Maya's.",
+        events=[(mum, "A row on Sunday about going to Maya's; Jess slammed her door.",
+                 "Angry, then low all evening.", True)],
+        homework=("Ask Mum calmly about Fridays at Maya's, at a time she is not busy.", mum,
+                  "", ""),
+        focal_notes="Communication analysis of Sunday's row: what Jess meant and how it landed.",
     )  # fmt: skip
     ParentSession.record(
         course, by=by, parent=parent, held_on=builders.days_ago(STARTED - 28),
