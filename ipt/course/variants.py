@@ -27,7 +27,9 @@ VARIANT_RULES = {
         12, 16, 12, 3, "12–16 weekly sessions; initial phase sessions 1–3"
     ),
     Variant.BRIEF: VariantRule(8, 9, 8, 2, "8 sessions (+1 optional engagement session)"),
-    Variant.ADOLESCENT: VariantRule(12, 12, 12, 4, "12 sessions; initial phase sessions 1–4"),
+    Variant.ADOLESCENT: VariantRule(
+        12, 12, 12, 4, "12 sessions, for ages 12–18; initial phase sessions 1–4"
+    ),
     # WHO Group IPT (2016): one individual pre-group session, then 8 (up to 12) group sessions.
     Variant.GROUP: VariantRule(
         9, 13, 9, 1, "an individual pre-group session, then 8–12 weekly group sessions"
