@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0012_parent_session"),
+        ("sessions_app", "0014_parent_session"),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("ipt", "0025_parents_and_carers_ipta"),
         ("pghistory", "0007_auto_20250421_0444"),
-        ("sessions_app", "0011_strategy_notes_kept"),
+        ("sessions_app", "0013_questionnaire_link_for_followups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
