@@ -1,8 +1,11 @@
 """The interpersonal inventory: people added, edited and removed in place, and the circle."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from ipt.accounts.history import changes_to, described
 from ipt.models import InventoryPerson, Phase
 from tests.factories import (
     CourseFactory,
@@ -298,3 +301,66 @@ def test_closed_course_inventory_is_read_only(client_for, owner, course, maria):
     assert 'id="person-add"' not in html
     assert client.post(url("inventory", course), MARIA).status_code == 403
     assert client.post(url("person_delete", course, maria)).status_code == 403
+
+
+# --- expectations and what the relationship gives -------------------------------------------
+
+EXPECTATIONS = {
+    "patient_expects": "That she asks how his day went.",
+    "they_expect": "That he shares the money worries instead of hiding them.",
+    "expectations_met": "partly",
+    "satisfying": "Laughing together at the weekend.",
+    "unsatisfying": "Evenings in silence in front of the television.",
+}
+
+
+def test_expectations_and_aspects_round_trip_through_the_edit_form(
+    client_for, owner, course, maria
+):
+    client = client_for(owner)
+    data = {**MARIA, **EXPECTATIONS}
+    response = client.post(url("person_edit", course, maria), data)
+    assert response.status_code == 302
+    maria.refresh_from_db()
+    assert {name: getattr(maria, name) for name in EXPECTATIONS} == EXPECTATIONS
+    # The edit form shows what was saved, the choice checked.
+    html = client.get(url("person_edit", course, maria)).text
+    assert "That she asks how his day went.</textarea>" in html
+    assert re.search(r'name="expectations_met" value="partly"[^>]*checked', html)
+    # The card, on the inventory and on the person's own page, shows them under their labels.
+    for page in (url("inventory", course), url("person_detail", course, maria)):
+        html = client.get(page).text
+        assert "<dt>Expects of them</dt>" in html
+        assert "That he shares the money worries" in html
+        assert "<dt>Expectations met?</dt>" in html and "Partly met" in html
+        assert "<dt>Unsatisfying</dt>" in html and "Evenings in silence" in html
+
+
+def test_not_known_is_an_answer_and_blank_is_not_asked_yet(client_for, owner, course, maria):
+    client = client_for(owner)
+    client.post(url("person_edit", course, maria), {**MARIA, "expectations_met": "not_known"})
+    maria.refresh_from_db()
+    assert maria.expectations_met == InventoryPerson.Met.NOT_KNOWN
+    html = client.get(url("inventory", course)).text
+    assert "Not known" in html
+    assert "whether the expectations are met" not in html
+    client.post(url("person_edit", course, maria), MARIA)
+    maria.refresh_from_db()
+    assert maria.expectations_met == ""
+    assert "whether the expectations are met" in client.get(url("inventory", course)).text
+
+
+def test_a_person_recorded_before_the_expectations_still_renders(client_for, owner, course):
+    # A row from before these questions: every new field blank.
+    person = InventoryPersonFactory(course=course, name="Old", relationship="friend")
+    html = client_for(owner).get(url("inventory", course)).text
+    assert f'id="person-{person.pk}"' in html
+    assert "what the patient expects of them" in html  # listed as still to explore
+    assert "<dt>Expects of them</dt>" not in html
+
+
+def test_the_expectations_are_kept_in_the_record_history(client_for, owner, course, maria):
+    client_for(owner).post(url("person_edit", course, maria), {**MARIA, **EXPECTATIONS})
+    entries = described(list(changes_to(course.patient)[:1]))
+    labels = {c.label for c in entries[0].changes}
+    assert "what the patient expects of them" in {label.lower() for label in labels}

@@ -184,6 +184,13 @@ class Closeness(models.IntegerChoices):
 class InventoryPerson(models.Model):
     """One significant person in the interpersonal inventory."""
 
+    class Met(models.TextChoices):
+        # IPT: expectations that are not met, or not mutual, are where a dispute starts.
+        MET = "met", "Met"
+        PARTLY = "partly", "Partly met"
+        NOT_MET = "not_met", "Not met"
+        NOT_KNOWN = "not_known", "Not known"
+
     class Resolves(models.TextChoices):
         NO_CONFLICT = "no_conflict", "No real conflicts"
         USUALLY = "usually", "Usually resolved"
@@ -209,6 +216,15 @@ class InventoryPerson(models.Model):
     can_discuss = models.TextField("what can be talked about", blank=True)
     cannot_discuss = models.TextField("what cannot be talked about", blank=True)
     feelings = models.TextField("feelings when together", blank=True)
+    # IPT inventory: the expectations of each party, whether they are fulfilled, and the
+    # satisfying and unsatisfying aspects of the relationship (Weissman, Markowitz & Klerman).
+    patient_expects = models.TextField("what the patient expects of them", blank=True)
+    they_expect = models.TextField("what they expect of the patient", blank=True)
+    expectations_met = models.CharField(
+        "are the expectations met?", max_length=10, choices=Met.choices, blank=True
+    )
+    satisfying = models.TextField("what is satisfying in the relationship", blank=True)
+    unsatisfying = models.TextField("what is unsatisfying in the relationship", blank=True)
     conflicts = models.TextField("conflicts", blank=True)
     conflicts_resolve = models.CharField(
         "do conflicts get resolved?", max_length=20, choices=Resolves.choices, blank=True

@@ -14,6 +14,11 @@ QUESTIONS = [
     "can_discuss",
     "cannot_discuss",
     "feelings",
+    "patient_expects",
+    "they_expect",
+    "expectations_met",
+    "satisfying",
+    "unsatisfying",
     "conflicts",
     "conflicts_resolve",
     "knows_about_depression",
@@ -41,6 +46,11 @@ class PersonForm(typed.ModelForm):
             "can_discuss": "What can be talked about with them?",
             "cannot_discuss": "What cannot be talked about?",
             "feelings": "How does the patient feel when they are together?",
+            "patient_expects": "What does the patient expect of them?",
+            "they_expect": "What do they expect of the patient?",
+            "expectations_met": "Are these expectations met?",
+            "satisfying": "What is satisfying about the relationship?",
+            "unsatisfying": "What is unsatisfying about it?",
             "conflicts": "Conflicts or disappointments",
             "conflicts_resolve": "Do the conflicts get resolved?",
             "knows_about_depression": "Do they know about the depression?",
@@ -49,11 +59,18 @@ class PersonForm(typed.ModelForm):
         help_texts = {
             "closeness": "Where the patient places them in the closeness circle.",
             "deceased": "Still part of the inventory: losses often matter most.",
+            "patient_expects": "What the patient hopes for or counts on from this person.",
+            "they_expect": "As the patient understands it.",
+            "expectations_met": (
+                "Each side's, as the patient sees it. Expectations that are not met, or not "
+                "shared, are often where a role dispute lies."
+            ),
         }
         widgets = {
             "closeness": forms.RadioSelect,
             "conflicts_resolve": forms.RadioSelect,
             "knows_about_depression": forms.RadioSelect,
+            "expectations_met": forms.RadioSelect,
             **{
                 name: forms.Textarea(attrs={"rows": 2})
                 for name in [
@@ -62,6 +79,10 @@ class PersonForm(typed.ModelForm):
                     "can_discuss",
                     "cannot_discuss",
                     "feelings",
+                    "patient_expects",
+                    "they_expect",
+                    "satisfying",
+                    "unsatisfying",
                     "conflicts",
                     "would_change",
                 ]
@@ -71,7 +92,7 @@ class PersonForm(typed.ModelForm):
     def __init__(self, *args, focus=False, **kwargs):
         super().__init__(*args, **kwargs)
         # Blank choices render as a "---------" radio option: offer an explicit "not asked yet".
-        for name in ("conflicts_resolve", "knows_about_depression"):
+        for name in ("conflicts_resolve", "knows_about_depression", "expectations_met"):
             self.fields[name].choices = [("", "Not asked yet"), *self.fields[name].choices[1:]]
         # Ids must stay unique when several forms (add, and edits in place) share the page.
         if self.instance.pk:

@@ -25,6 +25,11 @@ QUESTIONS = {
     "can_discuss": ("Can talk about", "what can be talked about"),
     "cannot_discuss": ("Cannot talk about", "what cannot be talked about"),
     "feelings": ("Feelings when together", "feelings when together"),
+    "patient_expects": ("Expects of them", "what the patient expects of them"),
+    "they_expect": ("They expect of the patient", "what they expect of the patient"),
+    "expectations_met": ("Expectations met?", "whether the expectations are met"),
+    "satisfying": ("Satisfying", "what is satisfying"),
+    "unsatisfying": ("Unsatisfying", "what is unsatisfying"),
     "conflicts": ("Conflicts", "conflicts"),
     "conflicts_resolve": ("Do conflicts resolve?", "whether they resolve"),
     "knows_about_depression": (
@@ -33,6 +38,8 @@ QUESTIONS = {
     ),
     "would_change": ("Would like to change", "what the patient would change"),
 }
+
+CHOICES = ("conflicts_resolve", "knows_about_depression", "expectations_met")
 
 
 @dataclass
@@ -51,7 +58,7 @@ def _card(person, focal, events):
     for name in PersonForm.QUESTIONS:
         label, todo = QUESTIONS[name]
         value = getattr(person, name)
-        if name in ("conflicts_resolve", "knows_about_depression") and value:
+        if name in CHOICES and value:
             value = getattr(person, f"get_{name}_display")()
         if value.strip():
             answers.append((label, value))
