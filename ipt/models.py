@@ -32,6 +32,7 @@ from ipt.initial.models import (
 from ipt.initial.signed_pdf import SignedContractPdf
 from ipt.measures.models import MeasureResponse, RiskAssessment
 from ipt.supervision.models import DriftRating, SessionRating, SupervisionFeedback
+from ipt.termination.end_circle import EndCirclePlace
 from ipt.termination.models import (
     FollowUp,
     MaintenanceContract,
@@ -47,6 +48,7 @@ __all__ = [
     "CourseQuerySet",
     "Diagnosis",
     "DriftRating",
+    "EndCirclePlace",
     "EndReason",
     "FollowUp",
     "Formulation",

@@ -69,6 +69,7 @@ course_patterns = [
     # termination phase
     path("progress-review/", termination.progress_review, name="progress_review"),
     path("closeness-at-end/", termination.closeness_at_end, name="closeness_at_end"),
+    path("closeness-at-end/add/", termination.closeness_at_end_add, name="closeness_at_end_add"),
     path("complete/", termination.complete_course, name="complete"),
     path("summary/", summary.summary, name="summary"),
     path("fhir.json", fhir.course_bundle, name="fhir_export"),

@@ -273,6 +273,7 @@ OWNERSHIP = {
     ),
     "course:progress_review": ("get", _course, READ),
     "course:closeness_at_end": ("get", _course, READ),
+    "course:closeness_at_end_add": ("post", _course, WRITE),
     "course:complete": ("post", _course, WRITE),
     "course:summary": ("get", _course, READ),
     # The FHIR download: the treating therapist's alone (the supervisor gets 403).

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from ipt.measures import instruments
 from ipt.models import (
+    EndCirclePlace,
     InventoryPerson,
     MaintenanceContract,
     MeasureResponse,
@@ -277,22 +278,26 @@ def test_closeness_at_end_is_saved_and_both_circles_are_drawn(therapist, course)
     assert response.status_code == 302
     rosa.refresh_from_db()
     ben.refresh_from_db()
-    assert (rosa.closeness, rosa.closeness_at_end) == (2, 1)  # the intake ring stays as it was
-    assert (ben.closeness, ben.closeness_at_end) == (1, 3)
+    assert (rosa.closeness, rosa.end_places.get().closeness) == (2, 1)  # intake ring kept
+    assert (ben.closeness, ben.end_places.get().closeness) == (1, 3)
 
     html = therapist.get(url("closeness_at_end", course)).content.decode()
     assert html.count("<svg") == 2
     assert "<figcaption>At intake</figcaption>" in html
     assert "<figcaption>At the end of therapy</figcaption>" in html
-    assert "Rosa: Close → Closest" in html
-    assert "Ben: Closest → Less close" in html
-    assert html.index("Moved closer") < html.index("Rosa: Close") < html.index("Moved further")
+    assert "Rosa (sister): Close → Closest" in html
+    assert "Ben (old friend): Closest → Less close" in html
+    assert (
+        html.index("Moved closer")
+        < html.index("Rosa (sister): Close")
+        < html.index("Moved further")
+    )
 
 
 def test_the_end_circle_falls_back_to_the_intake_ring(therapist, course):
     person = course.inventory.get()
     html = therapist.get(url("closeness_at_end", course)).content.decode()
-    assert "has not been drawn yet" in html
+    assert "starts as a copy of the one at intake" in html
     # Both circles place the one person in the same ring.
     assert html.count(f'data-ring="{person.closeness}"') == 2
     # The form starts from the intake ring too.
@@ -396,6 +401,7 @@ def test_supervisor_cannot_write_the_ending(client_for, supervisor, course, name
     assert course.phase == Phase.TERMINATION
     assert not ProgressReview.objects.filter(course=course).exists()
     assert not InventoryPerson.objects.filter(course=course, closeness_at_end__isnull=False)
+    assert not EndCirclePlace.objects.filter(course=course).exists()
 
 
 def test_supervisor_reads_the_review_without_a_save_button(client_for, supervisor, course):

@@ -13,7 +13,7 @@ are used (fill, stroke, font-size...); printouts are often greyscale, so kinds a
 marker shape, fill and line dash. The charts are pure: callers pass plain values in.
 """
 
-from ipt.charts.circle import CirclePerson, closeness_circle
+from ipt.charts.circle import CirclePerson, closeness_circle, layout_angles
 from ipt.charts.ratings import RatingSeries, ratings_chart
 from ipt.charts.svg import month_year
 from ipt.charts.symptoms import ChartEvent, ScorePoint, SessionMark, symptom_chart
@@ -28,6 +28,7 @@ __all__ = [
     "SessionMark",
     "TimelineEvent",
     "closeness_circle",
+    "layout_angles",
     "month_year",
     "ratings_chart",
     "symptom_chart",

@@ -20,11 +20,15 @@ class CirclePerson:
     relationship: str
     ring: int  # 1 = closest (inner ring), 2 = middle, 3 = outer
     focal: bool = False  # in the focal problem area: drawn with a halo and a bold name
+    # Where the dot sits, in degrees clockwise from the top; None: spaced out on the ring.
+    # The circle at the end of therapy keeps each person where they were at intake.
+    angle: float | None = None
 
 
 RING_NAMES = {1: "Closest", 2: "Close", 3: "Less close"}
 RING_FILLS = {1: "#cddcec", 2: "#e1eaf4", 3: "#f2f6fa"}  # darker = closer, also in greyscale
 RING_EDGE, DOT = "#6f8aa3", "#1f4e79"
+MIN_GAP = 14  # degrees kept between two fixed dots on one ring, so neither hides the other
 SIDES = ("right", "left", "above", "below")  # where a label may sit around its dot
 
 
@@ -87,17 +91,29 @@ class _Frame:
         self.centre = (cx - r0, cy - r0, cx + r0, cy + r0)
 
     def layout(self, turns: list[float]) -> list[_Placed]:
-        """Everyone on their ring, each ring turned by a fraction of its spacing."""
+        """Everyone on their ring: those with an angle at it, the others spaced out, each
+        ring turned by a fraction of its spacing."""
         placed = []
         for ring, members in self.rings.items():
-            step = 2 * math.pi / max(1, len(members))
+            free = [p for p in members if p.angle is None]
+            fixed = spread([p.angle for p in members if p.angle is not None], MIN_GAP)
+            step = 2 * math.pi / max(1, len(free))
             radius = (self.edges[ring - 1] + self.edges[ring]) / 2
             limit = 20 if len(members) <= 4 else 15 if len(members) <= 8 else 11  # room per name
-            for i, person in enumerate(members):
-                angle = -math.pi / 2 + (turns[ring - 1] + i) * step
+            angles, spaced = iter(fixed), 0
+            for person in members:
+                if person.angle is None:
+                    angle = -math.pi / 2 + (turns[ring - 1] + spaced) * step
+                    spaced += 1
+                else:
+                    angle = math.radians(next(angles)) - math.pi / 2
                 x, y = self.cx + radius * math.cos(angle), self.cy + radius * math.sin(angle)
                 placed.append(_place(person, x, y, self.outward(x, y), limit))
         return placed
+
+    def angle_of(self, p: _Placed) -> float:
+        """The dot's angle in degrees clockwise from the top, 0 to 360."""
+        return round(math.degrees(math.atan2(p.y - self.cy, p.x - self.cx)) + 90, 1) % 360
 
     def outward(self, x: float, y: float) -> str:
         return _outward(x - self.cx, y - self.cy)
@@ -125,12 +141,47 @@ def _turned(frame: _Frame) -> list[_Placed]:
     placed = frame.layout(turns)
     best = frame.clutter(placed)
     for _ in range(2):
-        for ring in (r for r in (1, 2, 3) if frame.rings[r] and best > 0):
+        for ring in (r for r in (1, 2, 3) if _turnable(frame.rings[r]) and best > 0):
             for k in range(8):
                 trial = [k / 8 if i == ring - 1 else t for i, t in enumerate(turns)]
                 if (cost := frame.clutter(candidate := frame.layout(trial))) < best:
                     best, turns, placed = cost, trial, candidate
     return placed
+
+
+def _turnable(members: Sequence[CirclePerson]) -> bool:
+    return any(p.angle is None for p in members)
+
+
+def spread(angles: Sequence[float], gap: float) -> list[float]:
+    """The angles (degrees, in the given order) moved apart just enough that no two are
+    closer than ``gap``: two people brought onto one ring at the same angle stay visible."""
+    if len(angles) < 2 or gap * len(angles) > 360:
+        return [a % 360 for a in angles]
+    order = sorted(range(len(angles)), key=lambda i: angles[i] % 360)
+    out = [angles[i] % 360 for i in order]
+    for _ in range(len(out)):
+        moved = False
+        for k in range(len(out)):
+            a, b = out[k], out[(k + 1) % len(out)] + (360 if k == len(out) - 1 else 0)
+            if (short := gap - (b - a)) > 1e-9:
+                out[k] -= short / 2
+                out[(k + 1) % len(out)] += short / 2
+                moved = True
+        if not moved:
+            break
+    result = [0.0] * len(angles)
+    for position, i in enumerate(order):
+        result[i] = round(out[position] % 360, 1)
+    return result
+
+
+def layout_angles(people: Sequence[CirclePerson], size: int = 520) -> list[float]:
+    """Where the circle puts each person (degrees clockwise from the top, in the given
+    order): kept when the circle is copied, so everyone starts from their place."""
+    frame = _Frame(people, size)
+    placed = {id(p.person): p for p in _turned(frame)}
+    return [frame.angle_of(placed[id(person)]) for person in people]
 
 
 def _relabelled(frame: _Frame, placed: list[_Placed]) -> list[_Placed]:

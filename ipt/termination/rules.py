@@ -70,6 +70,26 @@ def outcome_rows(course):
 
 # --- the closeness circle at the end --------------------------------------------------------
 @dataclass(frozen=True)
+class Spot:
+    """One person in one of the two circles. ``key`` is the same person in both."""
+
+    key: str
+    name: str
+    relationship: str
+    closeness: int  # 1 = closest
+    angle: float | None = None  # degrees clockwise from the top
+    focal: bool = False
+
+    @property
+    def label(self):
+        return f"{self.name} ({self.relationship})"
+
+    @property
+    def ring(self):
+        return Closeness(self.closeness).label
+
+
+@dataclass(frozen=True)
 class Move:
     name: str
     before: str
@@ -79,16 +99,49 @@ class Move:
         return f"{self.name}: {self.before} → {self.after}"
 
 
-def closeness_moves(people):
-    """Who moved closer and who further away, between intake and the end (1 = closest)."""
-    closer, further = [], []
-    for p in people:
-        end = p.closeness_at_end or p.closeness
-        if end == p.closeness:
-            continue
-        move = Move(p.name, Closeness(p.closeness).label, Closeness(end).label)
-        (closer if end < p.closeness else further).append(move)
-    return closer, further
+@dataclass(frozen=True)
+class CircleChanges:
+    """What changed between the circle at intake and the circle at the end."""
+
+    closer: list[Move]
+    further: list[Move]
+    new: list[str]  # e.g. "Jo (new friend): Close"
+    gone: list[str]  # e.g. "Marco (ex-husband), was Close"
+    same: int  # people in the same ring
+
+    @property
+    def changed(self):
+        return bool(self.closer or self.further or self.new or self.gone)
+
+
+def circle_changes(intake, end):
+    """Who moved closer or further away, who is new in the circle and who is no longer in it:
+    ``intake`` and ``end`` are Spots, the same person with the same key in both."""
+    at_end = {s.key: s for s in end}
+    closer, further, gone, same = [], [], [], 0
+    for before in intake:
+        after = at_end.get(before.key)
+        if after is None:
+            gone.append(f"{before.label}, was {before.ring.lower()}")
+        elif after.closeness == before.closeness:
+            same += 1
+        else:
+            move = Move(before.label, before.ring, after.ring)
+            (closer if after.closeness < before.closeness else further).append(move)
+    known = {s.key for s in intake}
+    new = [f"{s.label}: {s.ring.lower()}" for s in end if s.key not in known]
+    return CircleChanges(closer, further, new, gone, same)
+
+
+def free_angle(taken):
+    """The middle of the widest free stretch of a ring whose dots sit at ``taken`` (degrees):
+    where someone new goes without covering anyone."""
+    if not taken:
+        return 0.0
+    angles = sorted(a % 360 for a in taken)
+    gaps = [((angles[(i + 1) % len(angles)] - a) % 360 or 360, a) for i, a in enumerate(angles)]
+    width, start = max(gaps, key=lambda g: (g[0], -g[1]))
+    return round((start + width / 2) % 360, 1)
 
 
 # --- the relapse-prevention plan -------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from ipt import typed
 from ipt.course.variants import Variant
-from ipt.initial.models import Closeness, InventoryPerson, ProblemArea, ProblemAreaGoal
+from ipt.initial.models import Closeness, ProblemArea, ProblemAreaGoal
+from ipt.termination.end_circle import GONE, EndCirclePlace
 from ipt.termination.models import ProgressReview
 from ipt.widgets import DateInput
 
@@ -143,33 +144,74 @@ def areas_with_goals(course) -> list[tuple[ProblemArea, list[ProblemAreaGoal]]]:
 
 
 @dataclass(frozen=True)
-class PersonRow:
-    person: InventoryPerson
+class PlaceRow:
+    place: EndCirclePlace
     field: forms.BoundField
 
 
 class ClosenessAtEndForm(typed.Form):
-    """The ring each inventory person is in now, at the end of therapy."""
+    """The ring each person is in now, at the end of therapy, or that they are no longer in
+    the circle; the circle starts as a copy of the one at intake."""
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
-        self.people = people
-        for person in people:
-            self.fields[f"person_{person.pk}"] = forms.TypedChoiceField(
-                label=f"{person.name} ({person.relationship})",
-                choices=Closeness.choices,
+        self.places = places
+        for place in places:
+            if place.is_new:
+                gone = (GONE, "Take out of the circle")
+                help_text = "New since intake."
+            else:
+                gone = (GONE, "No longer in the circle")
+                help_text = f"At intake: {place.person.get_closeness_display().lower()}."
+            self.fields[place.key] = forms.TypedChoiceField(
+                label=place.label,
+                choices=[*Closeness.choices, gone],
                 coerce=int,
                 widget=forms.RadioSelect,
-                # Until the therapist places them, everyone stands where they were at intake.
-                initial=person.closeness_at_end or person.closeness,
-                help_text=f"At intake: {person.get_closeness_display().lower()}.",
+                # Until the therapist moves them, everyone stands where they were at intake.
+                initial=place.closeness if place.in_circle else GONE,
+                help_text=help_text,
                 error_messages={"required": "Choose how close this person is now."},
             )
 
     def rows(self):
-        return [PersonRow(p, self[f"person_{p.pk}"]) for p in self.people]
+        return [PlaceRow(p, self[p.key]) for p in self.places]
 
-    def save(self):
-        for person in self.people:
-            person.closeness_at_end = self.cleaned_data[f"person_{person.pk}"]
-        InventoryPerson.objects.bulk_update(self.people, ["closeness_at_end"])
+    def save(self, course):
+        EndCirclePlace.save_rings(course, self.cleaned_data)
+
+
+class NewInCircleForm(typed.Form):
+    """Someone who has come into the patient's life during therapy."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        error_messages={"required": "Give the person's name: a first name is enough."},
+    )
+    relationship = forms.CharField(
+        label="Relationship",
+        max_length=120,
+        help_text="e.g. new friend, colleague, group member",
+        error_messages={"required": "Say who they are to the patient."},
+    )
+    closeness = forms.TypedChoiceField(
+        label="How close are they?",
+        choices=Closeness.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        initial=Closeness.CLOSE,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "new-in-circle-%s"
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_relationship(self):
+        return " ".join(self.cleaned_data["relationship"].split())
+
+    def save(self, course):
+        return EndCirclePlace.add_new(course, **self.cleaned_data)

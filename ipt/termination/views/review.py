@@ -7,12 +7,18 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ipt import charts
 from ipt.course.access import get_course_for
 from ipt.course.forms import TransitionForm
 from ipt.course.models import Phase, TransitionRefused
-from ipt.termination.forms.review import ClosenessAtEndForm, ProgressReviewForm, areas_with_goals
-from ipt.termination.rules import closeness_moves, outcome_rows
+from ipt.termination import end_circle
+from ipt.termination.end_circle import EndCirclePlace
+from ipt.termination.forms.review import (
+    ClosenessAtEndForm,
+    NewInCircleForm,
+    ProgressReviewForm,
+    areas_with_goals,
+)
+from ipt.termination.rules import circle_changes, outcome_rows
 from sessions_app.progress import symptom_chart
 
 ONLY_IN_TERMINATION = (
@@ -71,59 +77,73 @@ def progress_review(request, pk):
 # --- closeness circle at the end ------------------------------------------------------------
 
 
-# Two circles share the width of the page: a smaller drawing keeps the names readable.
-CIRCLE_SIZE = 400
-
-
-def _circle(course, people, *, at_end):
-    # IPT: the person at the heart of a focal problem area is marked, as in the inventory.
-    focal = {a.person_id for a in course.problem_areas.all() if a.person_id}
-    name = course.patient.display_name
-    return charts.closeness_circle(
-        [
-            charts.CirclePerson(
-                p.name,
-                f"{p.relationship}, died" if p.deceased else p.relationship,
-                (p.closeness_at_end or p.closeness) if at_end else p.closeness,
-                focal=p.pk in focal,
-            )
-            for p in people
-        ],
-        title="At the end of therapy" if at_end else "At intake",
-        centre_label=name,
-        size=CIRCLE_SIZE,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def closeness_at_end(request, pk):
-    course, can_write = get_course_for(request, pk, action="closeness circle at the end")
-    if request.method == "POST" and course.phase != Phase.TERMINATION:
-        messages.error(request, ONLY_IN_TERMINATION.format(what="closeness circle at the end"))
-        return redirect("course:closeness_at_end", course.pk)
+def _end_circle_page(request, course, can_write, form, add_form, places):
     people = list(course.inventory.all())
-    form = ClosenessAtEndForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The closeness circle at the end of therapy is saved.")
-        return redirect("course:closeness_at_end", course.pk)
-    closer, further = closeness_moves(people)
+    focal = end_circle.focal_people(course)
+    intake = end_circle.intake_spots(people, places, focal)
+    end = end_circle.end_spots(places, focal)
+    name = course.patient.display_name
     return render(
         request,
         "ipt/course/closeness_at_end.html",
         {
             "course": course,
             "form": form,
+            "add_form": add_form,
             "people": people,
-            "intake_svg": _circle(course, people, at_end=False),
-            "end_svg": _circle(course, people, at_end=True),
-            "placed": any(p.closeness_at_end for p in people),
-            "closer": closer,
-            "further": further,
+            "places": places,
+            "intake_svg": end_circle.draw(intake, title="At intake", centre_label=name),
+            "end_svg": end_circle.draw(end, title="At the end of therapy", centre_label=name),
+            "placed": any(p.pk for p in places) or any(p.closeness_at_end for p in people),
+            "changes": circle_changes(intake, end),
             "can_write": can_write,
             "can_review": can_write and course.phase == Phase.TERMINATION,
         },
     )
+
+
+def _places(course):
+    return EndCirclePlace.starting_places(course, list(course.inventory.all()))
+
+
+@require_http_methods(["GET", "POST"])
+def closeness_at_end(request, pk):
+    course, can_write = get_course_for(request, pk, action="closeness circle at the end")
+    if request.method == "POST" and (reason := end_circle.refusal(course)):
+        messages.error(request, reason)
+        return redirect("course:closeness_at_end", course.pk)
+    form = ClosenessAtEndForm(request.POST or None, places=_places(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save(course)
+        except TransitionRefused as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, "The closeness circle at the end of therapy is saved.")
+        return redirect("course:closeness_at_end", course.pk)
+    return _end_circle_page(request, course, can_write, form, NewInCircleForm(), form.places)
+
+
+@require_POST
+def closeness_at_end_add(request, pk):
+    course, can_write = get_course_for(request, pk, action="add to the circle at the end")
+    if reason := end_circle.refusal(course):
+        messages.error(request, reason)
+        return redirect("course:closeness_at_end", course.pk)
+    add_form = NewInCircleForm(request.POST)
+    if add_form.is_valid():
+        try:
+            place = add_form.save(course)
+        except TransitionRefused as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, f"{place.label} added to the circle at the end.")
+        return redirect("course:closeness_at_end", course.pk)
+    places = _places(course)
+    form = ClosenessAtEndForm(places=places)
+    return _end_circle_page(request, course, can_write, form, add_form, places)
 
 
 # --- completing the course ------------------------------------------------------------------
