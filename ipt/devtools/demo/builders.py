@@ -12,6 +12,7 @@ import pgtrigger
 from django.utils import timezone
 
 from ipt.course.models import VARIANT_RULES, Phase, TreatmentCourse, Variant
+from ipt.dates import shift
 from ipt.devtools.demo.focal_work import write_strategy_notes
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import (
@@ -28,6 +29,7 @@ from ipt.measures.instruments import PHQ9, PHQ9_RISK_ITEM
 from ipt.measures.models import MeasureResponse, RiskAssessment
 from ipt.rules import risk
 from ipt.termination import models as termination
+from ipt.termination.end_circle import EndCirclePlace
 from sessions_app.models import (
     CommunicationAnalysis,
     FocalRating,
@@ -310,6 +312,7 @@ def run_course(
     missed=(),
     rationale,
     focal=None,
+    episode="single",
     **area_fields,
 ):
     """A course whose initial phase is done and whose sessions were held with these PHQ-9 totals
@@ -321,7 +324,7 @@ def run_course(
     """
     started = weeks_ago * 7
     course = open_course(patient, by, started)
-    diagnose(course, onset=started + 90, on=started)
+    diagnose(course, onset=started + 90, on=started, episode=episode)
     give_sick_role(course, started, "Some household duties, for now.")
     folk = add_people(course, people)
     first = next(iter(folk.values()))
@@ -367,8 +370,15 @@ def _run_session(session, by, total, problem_area, ally, *, reviewed, ratings=()
     )  # fmt: skip
 
 
-def terminate(course, by, sessions, at, *, helped, further="", triggers=()):
-    """The termination phase from session ``at``, then the course completed after its last."""
+def terminate(
+    course, by, sessions, at, *, helped, further="", triggers=(), circle=None, new_people=()
+):
+    """The termination phase from session ``at``, then the course completed after its last.
+
+    The closeness circle at the end starts as the intake's copy: ``circle`` gives names their
+    ring now (GONE: no longer in it; by default everyone one ring closer if the course
+    improved), ``new_people`` (name, relationship, ring) came into the patient's life since.
+    """
     course.enter_termination_phase(by, note="Ending raised with the patient.")
     with backdating():
         course.transitions.filter(to_phase=Phase.TERMINATION).update(at=_ended(sessions[at - 1]))
@@ -379,16 +389,37 @@ def terminate(course, by, sessions, at, *, helped, further="", triggers=()):
         course=course, reviewed_on=last, what_helped=helped, further_treatment=further
     )
     _relapse_plan(course, last, triggers)
-    for person in course.inventory.all():
-        person.closeness_at_end = (
-            max(1, person.closeness - 1) if course.improved else person.closeness
-        )
-        person.save(update_fields=["closeness_at_end"])
+    _end_circle(course, circle, new_people)
     course.complete(by, note="Course completed as contracted.")
     course.ended_on = last
     course.save(update_fields=["ended_on"])
     with backdating():
         course.transitions.filter(to_phase=Phase.COMPLETED).update(at=_ended(sessions[-1]))
+
+
+def _end_circle(course, circle, new_people):
+    people = list(course.inventory.all())
+    rings = {}
+    for place in EndCirclePlace.starting_places(course, people):
+        moved = max(1, place.closeness - 1) if course.improved else place.closeness
+        rings[place.key] = (circle or {}).get(place.display_name, moved)
+    EndCirclePlace.save_rings(course, rings)
+    for name, relationship, ring in new_people:
+        EndCirclePlace.add_new(course, name=name, relationship=relationship, closeness=ring)
+
+
+def renegotiate(course, by, session, number, reason):
+    """The contract amended in ``session`` to ``number`` sessions, and signed by both: the
+    course and its planned sessions follow (TreatmentContract.sign)."""
+    amendment = course.contracts.order_by("-version").first().amend(reason=reason)
+    amendment.number_of_sessions = number
+    amendment.expected_end_date = shift(amendment.start_date, weeks=number - 1)
+    amendment.save()
+    on = timezone.localtime(session.scheduled_for).date()
+    amendment.sign(
+        patient_name=course.patient.full_name, patient_date=on, therapist=by, therapist_date=on
+    )
+    return amendment
 
 
 def _relapse_plan(course, written_on, triggers):

@@ -189,6 +189,11 @@ def _lucy_initial_phase(course):
         course,
         [
             ("Paul", "husband", 1, {"what_like": "Hard-working site manager; funny when sober.",
+                                    "patient_expects": "That he shares the evenings and the school runs, and drinks less.",
+                                    "they_expect": "That she stops 'nagging' and accepts the hours the job needs.",
+                                    "expectations_met": "not_met",
+                                    "satisfying": "Good with the children at weekends when he is sober.",
+                                    "unsatisfying": "Evenings alone; rows when he comes home late.",
                                     "conflicts": "His drinking and his hours; she feels she runs the home alone.",
                                     "conflicts_resolve": "rarely", "knows_about_depression": "partly",
                                     "would_change": "That he would hear her without a row, and drink less."}),

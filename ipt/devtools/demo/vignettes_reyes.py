@@ -11,6 +11,7 @@ from ipt.devtools.demo.focal_work import notes
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import ProblemArea
 from ipt.measures.models import RiskAssessment
+from ipt.termination.end_circle import GONE
 from ipt.termination.models import MaintenanceContract
 
 
@@ -23,6 +24,13 @@ def daniel(patient, by):
     builders.sign_contract(course, by, 24)
     builders.enter_middle(course, by, sessions[2], note="Contract signed in session 3.")
     _daniel_middle_sessions(sessions, by, people)
+    # IPT: two focal areas in twelve sessions proved too few; both agreed four more, within
+    # the standard course's 12-16, in a signed amendment at session 6.
+    builders.renegotiate(
+        course, by, sessions[5], 16,
+        "Two focal areas: the transition is moving, the dispute with Maria has only begun to "
+        "shift. Dan and the therapist agreed four more sessions (16 in all) to work on it.",
+    )  # fmt: skip
     return course
 
 
@@ -38,11 +46,21 @@ def _daniel_initial_phase(course):
         course,
         [
             ("Maria", "wife", 1, {"what_like": "Warm, practical, worried about money.",
+                                  "patient_expects": "That she sees how hard he is trying, and stops checking the bank app in front of him.",
+                                  "they_expect": "That he takes on more at home while he is out of work, and tells her how the applications are going.",
+                                  "expectations_met": "not_met",
+                                  "satisfying": "They still laugh together over Sunday lunch; she came to the GP with him.",
+                                  "unsatisfying": "Every talk about money becomes a row; he feels watched and goes quiet.",
                                   "conflicts": "Rows about money and him being at home all day.",
                                   "conflicts_resolve": "rarely", "knows_about_depression": "partly",
                                   "would_change": "Talk without it turning into a row."}),
             ("Lucia", "daughter, 14", 1, {"knows_about_depression": "no"}),
-            ("Rosa", "sister", 2, {"can_discuss": "Almost anything.", "knows_about_depression": "yes"}),
+            ("Rosa", "sister", 2, {"can_discuss": "Almost anything.", "knows_about_depression": "yes",
+                                   "patient_expects": "To listen without telling him what to do.",
+                                   "they_expect": "That he keeps in touch instead of going quiet for weeks.",
+                                   "expectations_met": "partly",
+                                   "satisfying": "Easy to talk to; she knew him before any of this.",
+                                   "unsatisfying": "She lives an hour away and he does not want to worry her."}),
             ("Kev", "former colleague", 3, {"time_together": "Five-a-side on Thursdays, stopped since the job went."}),
         ],
     )  # fmt: skip
@@ -303,10 +321,25 @@ AISHA_RISK = {
 
 
 def robert(patient, by):
-    """Retirement as a role transition: completed and remitted."""
+    """Retirement as a role transition: completed and remitted. His third episode of
+    depression, so monthly maintenance IPT for a year (Frank) rather than check-ins."""
     course, sessions = builders.run_course(
-        patient, by, weeks_ago=16, area=ProblemArea.Area.ROLE_TRANSITION,
-        people=[("Jean", "wife", 1), ("Alan", "old colleague", 3), ("Mei", "daughter", 2)],
+        patient, by, weeks_ago=16, area=ProblemArea.Area.ROLE_TRANSITION, episode="recurrent",
+        people=[
+            ("Jean", "wife", 1, {
+                "patient_expects": "That she understands he needs something to do, not just rest.",
+                "they_expect": "That he stops hovering in the kitchen and makes plans of his own.",
+                "expectations_met": "partly",
+                "satisfying": "Forty years of shared jokes; walks on Sundays.",
+                "unsatisfying": "Under each other's feet all day since he retired.",
+            }),
+            ("Alan", "old colleague", 3, {
+                "patient_expects": "To stay in touch now that work no longer brings them together.",
+                "they_expect": "Not known: Alan has not called since the leaving do.",
+                "expectations_met": "not_known",
+            }),
+            ("Mei", "daughter", 2),
+        ],
         scores=[16, 15, 14, 13, 11, 10, 9, 7, 6, 5, 4, 3],
         # Symptoms first: the PHQ-9 fell from session 6, life as a retired man lifted from 10.
         focal={4: 2, 5: 2, 6: 3, 7: 3, 8: 3, 9: 4, 10: 6, 11: 7, 12: 7},
@@ -317,7 +350,16 @@ def robert(patient, by):
         course, by, sessions, 10,
         helped="Volunteering two mornings a week; telling Jean when he felt useless instead of snapping.",
         triggers=[("Feeling in the way at home", "Snapping at Jean, sleeping in", "Plan the week with Jean; volunteer", "Jean, Alan")],
+        circle={"Jean": 1, "Mei": 1, "Alan": GONE},
+        new_people=[("Pat", "volunteer coordinator", 2), ("Dev", "fellow volunteer", 3)],
     )  # fmt: skip
+    maintenance = MaintenanceContract.objects.create(
+        course=course, kind=MaintenanceContract.Kind.MAINTENANCE_IPT, agreed_on=course.ended_on,
+        interval_months=1, number_of_followups=12, booster_sessions=0,
+        notes="Third episode: monthly maintenance IPT for a year, keeping to the retirement "
+        "work (structure, Jean, the volunteering) as in the acute course.",
+    )  # fmt: skip
+    maintenance.plan_followups()
     return course
 
 
