@@ -60,6 +60,7 @@ class EndCirclePlace(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "person in the closeness circle at the end"
         ordering = ["closeness", "pk"]
         constraints = [
             models.UniqueConstraint(

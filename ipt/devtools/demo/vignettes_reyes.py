@@ -1,10 +1,12 @@
 """Sam Reyes's caseload (`therapist`), as README.md "Demo clinic" tells it.
 
-Daniel Moreno (middle phase, improving), Margaret Ellis (contract drafted, not signed), Aisha
+Daniel Moreno (middle phase, improving, contract renegotiated to 16 sessions), Margaret Ellis (contract drafted, not signed), Aisha
 Rahman (PHQ-9 item 9 positive, perinatal risk assessed as high), Owen Price (middle phase,
-mood ratings only since the baseline: PHQ-9 overdue), Robert Chen (completed, remitted) and
-Sofia Marin (completed, improved, maintenance follow-ups planned).
+mood ratings only since the baseline: PHQ-9 overdue), Robert Chen (completed, remitted, then maintenance
+IPT) and Sofia Marin (completed, improved, maintenance follow-ups planned).
 """
+
+from django.utils import timezone
 
 from ipt.devtools.demo import builders
 from ipt.devtools.demo.focal_work import notes
@@ -28,8 +30,8 @@ def daniel(patient, by):
     # the standard course's 12-16, in a signed amendment at session 6.
     builders.renegotiate(
         course, by, sessions[5], 16,
-        "Two focal areas: the transition is moving, the dispute with Maria has only begun to "
-        "shift. Dan and the therapist agreed four more sessions (16 in all) to work on it.",
+        "Two focal areas: the role transition is moving, but the dispute with Maria has only "
+        "begun to shift. Agreed together at session 6: four more sessions, 16 in all.",
     )  # fmt: skip
     return course
 
@@ -360,6 +362,13 @@ def robert(patient, by):
         "work (structure, Jean, the volunteering) as in the acute course.",
     )  # fmt: skip
     maintenance.plan_followups()
+    first = maintenance.followups.first()
+    if first.due_on <= timezone.localdate():  # the first monthly session has taken place
+        first.status, first.held_on = first.Status.HELD, first.due_on
+        first.notes = (
+            "Volunteering twice a week; one flat week when Jean was away, talked it through."
+        )
+        first.record(by=by, phq9_answers=builders.phq9_answers(4))
     return course
 
 
