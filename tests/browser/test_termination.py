@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from ipt.devtools.demo.builders import backdating
 from ipt.models import (
+    EndCirclePlace,
     FollowUp,
-    InventoryPerson,
     MaintenanceContract,
     Phase,
     ProblemArea,
@@ -257,7 +257,7 @@ def redraw_the_circle(page):
     expect(
         page.get_by_role("heading", name="Closeness circle at the end of therapy")
     ).to_be_visible()
-    expect(page.get_by_text("The circle at the end has not been drawn yet")).to_be_visible()
+    expect(page.get_by_text("everyone is where they were")).to_be_visible()
     tomas = page.get_by_role("group", name=label("Tomás (brother)"))
     expect(tomas.get_by_role("radio", name="Less close")).to_be_checked()
     tomas.get_by_role("radio", name="Close", exact=True).check()
@@ -271,7 +271,7 @@ def redraw_the_circle(page):
         for name in ("Maria", "Tomás", "Anil"):
             expect(circle.locator("text", has_text=name)).to_have_count(1)
     closer = page.get_by_role("heading", name="Moved closer").locator("xpath=following-sibling::ul")
-    expect(closer.get_by_role("listitem")).to_have_text(["Tomás: Less close → Close"])
+    expect(closer.get_by_role("listitem")).to_have_text(["Tomás (brother): Less close → Close"])
     expect(page.get_by_role("heading", name="Moved further away")).to_have_count(0)
     back_to_the_course(page)
 
@@ -462,10 +462,10 @@ def test_therapist_takes_a_course_through_the_termination_phase(live_server, pag
     )
     assert goals[2].review_note == "They talk about the move calmly now; not yet decided."
     assert sorted(
-        InventoryPerson.objects.filter(course=course).values_list(
-            "name", "closeness", "closeness_at_end"
+        EndCirclePlace.objects.filter(course=course).values_list(
+            "person__name", "person__closeness", "closeness", "in_circle"
         )
-    ) == [("Anil", 2, 2), ("Maria", 1, 1), ("Tomás", 3, 2)]
+    ) == [("Anil", 2, 2, True), ("Maria", 1, 1, True), ("Tomás", 3, 2, True)]
 
     plan = course.relapse_plan
     assert (plan.written_on, plan.if_symptoms_return) == (today, IF_SYMPTOMS_RETURN)
