@@ -10,10 +10,11 @@ from django.urls import reverse
 from ipt.accounts.history import changes_to
 from ipt.charts import CirclePerson, closeness_circle, layout_angles
 from ipt.charts.circle import spread
-from ipt.models import EndCirclePlace, Phase, TransitionRefused
+from ipt.models import EndCirclePlace, Phase, TransitionRefused, TreatmentCourse
 from ipt.termination.end_circle import CIRCLE_SIZE
 from ipt.termination.rules import Spot, circle_changes, free_angle
 from tests.factories import CourseFactory, InventoryPersonFactory, ready_for_middle_phase
+from tests.test_races import race
 from tests.test_termination import in_termination
 
 # --- what changed: a pure function -----------------------------------------------------------
@@ -262,3 +263,22 @@ def test_the_end_circle_is_kept_in_the_record_history(therapist, course):
     therapist.post(url("closeness_at_end", course), rings_of(course, Lea=1))
     labels = {row[0] for row in changes_to(course.patient)}
     assert "ipt.EndCirclePlace" in labels
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_saves_at_once_copy_the_circle_once(patient, owner):
+    course = in_termination(CourseFactory(patient=patient), owner)
+    InventoryPersonFactory(course=course, name="Rosa", relationship="sister", closeness=2)
+    rings = rings_of(course, Rosa=1)
+
+    def save():
+        fresh = TreatmentCourse.objects.get(pk=course.pk)
+        EndCirclePlace.save_rings(fresh, rings)
+        EndCirclePlace.add_new(fresh, name="Jo", relationship="friend", closeness=2)
+
+    outcomes = race(save, n=4)
+    assert outcomes == ["done"] * 4, outcomes
+    places = EndCirclePlace.objects.filter(course=course)
+    assert places.filter(person__isnull=False).count() == course.inventory.count()
+    assert places.get(person__name="Rosa").closeness == 1
+    assert places.filter(name="Jo").count() == 4  # each save added its own Jo
