@@ -10,7 +10,7 @@ import ipt.accounts.triggers
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0025_inventory_expectations"),
+        ("ipt", "0027_inventory_expectations"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 

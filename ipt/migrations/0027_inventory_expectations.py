@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0024_maintenance_ipt"),
+        ("ipt", "0026_parent_once"),
     ]
 
     operations = [
