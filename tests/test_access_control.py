@@ -507,6 +507,8 @@ def _initial_world(patient):
         "summary": _ready_summary(course),
         **_parent_rows(course),
     }
+    world["followup_link"] = _followup_link(world["followup"])
+    return world
 
 
 def _parent_rows(course):
@@ -532,8 +534,6 @@ def _parent_rows(course):
             created_by=course.patient.therapist,
         ),
     }
-    world["followup_link"] = _followup_link(world["followup"])
-    return world
 
 
 def _populated_world(owner, supervisor):
