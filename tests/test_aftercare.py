@@ -680,6 +680,14 @@ def test_maintenance_ipt_is_monthly_by_default_and_says_every_month(therapist, c
     overview = therapist.get(url("overview", completed)).text
     assert "12 maintenance IPT sessions, every month" in overview
     assert "every 1 months" not in overview
+    # Each planned visit is a maintenance IPT session, on its page and in the schedule.
+    first = contract.followups.first()
+    assert first.label == "Maintenance IPT session"
+    assert (
+        "Maintenance IPT session due 30 September 2025"
+        in therapist.get(url("followup", completed, first.pk)).text
+    )
+    assert page.count("Maintenance IPT session") >= 12
 
 
 def test_wording_follows_the_interval_and_the_type():

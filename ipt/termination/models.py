@@ -311,7 +311,14 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} due {self.due_on}"
+        return f"{self.label} due {self.due_on}"
+
+    @property
+    def label(self):
+        """What the visit is called: under maintenance IPT the planned ones are IPT sessions."""
+        if self.kind == self.Kind.FOLLOW_UP and self.maintenance.is_maintenance_ipt:
+            return "Maintenance IPT session"
+        return self.get_kind_display()
 
     def record(self, *, by, phq9_answers=None, difficulty=None):
         """Record the follow-up as its fields now say (held or missed), with the PHQ-9 taken

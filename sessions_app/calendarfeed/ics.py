@@ -34,7 +34,12 @@ def session_title(session):
 
 
 def followup_title(followup):
-    what = "IPT booster session" if followup.kind == FollowUp.Kind.BOOSTER else "IPT follow-up"
+    if followup.kind == FollowUp.Kind.BOOSTER:
+        what = "IPT booster session"
+    elif followup.maintenance.is_maintenance_ipt:
+        what = "IPT maintenance session"
+    else:
+        what = "IPT follow-up"
     return f"{initials(followup.maintenance.course.patient.full_name)} · {what}"
 
 

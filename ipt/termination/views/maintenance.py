@@ -131,8 +131,7 @@ def followup(request, pk, followup_pk):
         if response is not None:
             messages.success(
                 request,
-                f"{visit.get_kind_display()} recorded. PHQ-9 {response.total} "
-                f"({response.band.label.lower()}).",
+                f"{visit.label} recorded. PHQ-9 {response.total} ({response.band.label.lower()}).",
             )
             if response.needs_risk_assessment:
                 messages.error(
@@ -143,7 +142,7 @@ def followup(request, pk, followup_pk):
                     f"{reverse('course:risk_new', args=[course.pk])}?measure={response.pk}"
                 )
         else:
-            messages.success(request, f"{visit.get_kind_display()} recorded.")
+            messages.success(request, f"{visit.label} recorded.")
         return redirect("course:maintenance", course.pk)
     followups = list(visit.maintenance.followups.all())
     rows, baseline, end = followup_rows(course, followups)
