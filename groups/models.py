@@ -79,6 +79,12 @@ class TherapyGroup(models.Model):
         help_text=f"WHO Group IPT: {rules.GROUP_SESSIONS_DEFAULT}; "
         f"{rules.GROUP_SESSIONS_MIN} to {rules.GROUP_SESSIONS_MAX}.",
     )
+    ending_sessions = models.PositiveSmallIntegerField(
+        choices=[(1, "The last group session"), (2, "The last two group sessions")],
+        default=2,
+        verbose_name="termination phase",
+        help_text="WHO Group IPT: the last one or two group sessions process the ending.",
+    )
     start_date = models.DateField()
     status = models.CharField(
         max_length=10, choices=GroupStatus.choices, default=GroupStatus.FORMING
@@ -112,6 +118,9 @@ class TherapyGroup(models.Model):
             models.CheckConstraint(
                 condition=~Q(venue="", video_link=""), name="group_meets_somewhere"
             ),
+            models.CheckConstraint(
+                condition=Q(ending_sessions__in=(1, 2)), name="group_ending_1_or_2_sessions"
+            ),
         ]
 
     def __str__(self):
@@ -123,6 +132,13 @@ class TherapyGroup(models.Model):
     @property
     def is_open(self):
         return self.status in GroupStatus.open()
+
+    @property
+    def is_ended(self):
+        return self.status == GroupStatus.ENDED
+
+    def in_termination_phase(self, number):
+        return number > self.planned_sessions - self.ending_sessions
 
     def facilitated_by(self, user):
         """The lead or a co-facilitator: they run the group and write its members' records."""
@@ -175,6 +191,9 @@ class GroupMember(models.Model):
     left_on = models.DateField(null=True, blank=True)
     leave_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     leave_note = models.TextField(blank=True)
+    # At the group's ending: the member's plan for keeping well, as noted in the group (their
+    # relapse-prevention plan itself is in their own course).
+    ending_plan = models.TextField("their plan, noted in the group", blank=True)
 
     class Meta:
         ordering = ["joined_on", "pk"]
@@ -214,4 +233,6 @@ class GroupMember(models.Model):
 
 
 # Defined in its own module, models of this app all the same.
+from groups.correcting import GroupSessionCorrection  # noqa: E402, F401
+from groups.ending import GroupEnding  # noqa: E402, F401
 from groups.sessions import Attendance, GroupAttendance, GroupSession  # noqa: E402, F401

@@ -92,3 +92,123 @@ def members_refusals(entered, current):
     if current - set(entered):
         reasons.append("Record every current member's attendance.")
     return reasons
+
+
+# --- the facilitator's fidelity checklist (WHO Group IPT), in plain words -------------------
+# Four marks of a group IPT session that a lay facilitator can tick after it. The first is
+# per member who came: IPT links mood to what happens between people.
+LINK_ITEM = "Linked how they felt to something that happened with another person"
+GROUP_ITEMS = {
+    "problem_area_work": "We worked on members' problem areas (grief, a disagreement, "
+    "a life change, or feeling alone)",
+    "members_helped": "Members helped each other (ideas, support, practising what to say)",
+    "action_plans": "Every member who came left with a plan for the week",
+}
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A filled checklist: how many members who came made the mood-event link, and the three
+    group items."""
+
+    came: int
+    linked: int
+    items: dict  # GROUP_ITEMS key -> ticked
+
+    @property
+    def met(self):
+        return (self.linked == self.came) + sum(bool(v) for v in self.items.values())
+
+    @property
+    def total(self):
+        return 1 + len(self.items)
+
+    @property
+    def missed(self):
+        """What was not done, in the checklist's words, for the supervisor."""
+        out = []
+        if self.linked < self.came:
+            out.append(f"Mood linked to an event by {self.linked} of {self.came} members who came")
+        out.extend(GROUP_ITEMS[k] for k, v in self.items.items() if not v)
+        return out
+
+
+# --- correcting a held group session ----------------------------------------------------------
+def correction_refusals(before, after, *, finalised, has_measure, has_rows):
+    """Why one member's correction cannot be made (``before``/``after``: dicts of attendance,
+    reason, mood). A finalised member session is never changed; a member who came and has a
+    PHQ-9, an event or an action recorded is not made absent behind that record's back."""
+    if before == after:
+        return []
+    if finalised:
+        return ["their session is finalised: add a dated addendum to it instead."]
+    reasons = []
+    if after["attendance"] == ABSENT and before["attendance"] in CAME:
+        if has_measure:
+            reasons.append("a PHQ-9 was recorded for them at this session, so they came.")
+        if has_rows:
+            reasons.append(
+                "their session has an event or an action recorded: remove it in their own "
+                "session first, or keep them as present."
+            )
+    return reasons
+
+
+def describe_change(first_name, before, after):
+    """One line of the correction's record: "Ben: absent (Ill) → present; mood – → 6"."""
+    parts = []
+
+    def att(row):
+        return row["attendance"] + (f" ({row['reason']})" if row.get("reason") else "")
+
+    if (before["attendance"], before["reason"]) != (after["attendance"], after["reason"]):
+        parts.append(f"{att(before)} → {att(after)}")
+    if before["mood"] != after["mood"]:
+        show = lambda m: "–" if m is None else str(m)  # noqa: E731
+        parts.append(f"mood {show(before['mood'])} → {show(after['mood'])}")
+    return f"{first_name}: " + "; ".join(parts) if parts else ""
+
+
+# --- the group's ending -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MemberEnding:
+    first_name: str
+    reviewed: bool  # progress review written
+    relapse_plan: bool  # relapse-prevention plan written
+    plan_noted: bool  # their plan noted in the group's ending record
+
+
+def ending_refusals(*, ended, sessions_held, planned, unfinalised, achieved, feelings, members):
+    """Why the group cannot be ended yet (empty when it can). IPT termination, done together:
+    every planned group session held and closed, what the group achieved and the feelings
+    about ending written, and each member's progress review, relapse plan and plan noted."""
+    if ended:
+        return ["The group has already ended."]
+    reasons = []
+    if sessions_held < planned:
+        reasons.append(
+            f"{sessions_held} of the {planned} planned group sessions are recorded as held: "
+            "hold the last one first."
+        )
+    if unfinalised:
+        reasons.append(
+            "Finalise group session" + ("s " if len(unfinalised) > 1 else " ")
+            + ", ".join(str(n) for n in unfinalised) + " first."
+        )  # fmt: skip
+    if not achieved.strip():
+        reasons.append("Write what the group achieved.")
+    if not feelings.strip():
+        reasons.append("Write how members felt about the group ending.")
+    for m in members:
+        missing = [
+            what
+            for what, done in (
+                ("a progress review", m.reviewed),
+                ("a relapse-prevention plan", m.relapse_plan),
+                ("their plan noted here", m.plan_noted),
+            )
+            if not done
+        ]
+        if missing:
+            reasons.append(f"{m.first_name} has no " + " and no ".join(missing) + ".")
+    return reasons

@@ -68,6 +68,20 @@ class GroupSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     held_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The facilitator's fidelity checklist (rules.GROUP_ITEMS; the mood-event link is ticked
+    # per member on their attendance row). Filled once the session is held, until finalised.
+    checklist_at = models.DateTimeField(null=True, blank=True)
+    checklist_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    problem_area_work = models.BooleanField(rules.GROUP_ITEMS["problem_area_work"], default=False)
+    members_helped = models.BooleanField(rules.GROUP_ITEMS["members_helped"], default=False)
+    action_plans = models.BooleanField(rules.GROUP_ITEMS["action_plans"], default=False)
+    checklist_note = models.TextField("anything to talk over with your supervisor", blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -76,6 +90,10 @@ class GroupSession(models.Model):
             models.CheckConstraint(
                 condition=Q(status="planned") | Q(held_at__isnull=False),
                 name="held_group_session_has_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(finalised_at__isnull=True) | Q(status="held"),
+                name="only_held_group_sessions_are_finalised",
             ),
         ]
 
@@ -90,11 +108,16 @@ class GroupSession(models.Model):
         return f"Group session {self.number} of {self.group.planned_sessions}"
 
     @property
+    def in_termination_phase(self):
+        return self.group.in_termination_phase(self.number)
+
+    @property
     def phase_label(self):
-        """WHO Group IPT: session 1 is the initial phase, the last two the termination phase."""
+        """WHO Group IPT: session 1 is the initial phase, the last one or two (as the group
+        agreed) the termination phase."""
         if self.number == 1:
             return "Initial phase"
-        if self.number > self.group.planned_sessions - 2:
+        if self.in_termination_phase:
             return "Termination phase"
         return "Middle phase"
 
@@ -102,12 +125,105 @@ class GroupSession(models.Model):
     def is_held(self):
         return self.status == self.Status.HELD
 
+    @property
+    def is_finalised(self):
+        return self.finalised_at is not None
+
+    @property
+    def checklist(self):
+        """The filled checklist (rules.Checklist), or None before it is filled. Reads the
+        session's attendance: prefetch ``attendance`` on lists."""
+        if self.checklist_at is None:
+            return None
+        came = [a for a in self.attendance.all() if a.attendance in rules.CAME]
+        return rules.Checklist(
+            came=len(came),
+            linked=sum(a.mood_event_linked for a in came),
+            items={k: getattr(self, k) for k in rules.GROUP_ITEMS},
+        )
+
+    # --- after the session: the checklist, corrections, finalising ----------------------------
+    def _locked_held(self):
+        """Lock the row and re-check that it is held and not finalised."""
+        locked = type(self).objects.select_for_update().select_related("group").get(pk=self.pk)
+        if not locked.is_held:
+            raise TransitionRefused(["This group session is not recorded as held yet."])
+        if locked.is_finalised:
+            raise TransitionRefused(
+                ["This group session is finalised: add an addendum to a member's own session."]
+            )
+        return locked
+
+    def record_checklist(self, *, linked, items, note, by):
+        """The facilitator's fidelity checklist: ``linked`` the attendance rows (ids) of members
+        who made the mood-event link, ``items`` the group items ticked. Guard -> lock ->
+        re-check -> change (the group session's and the attendance rows' history keep it)."""
+        with transaction.atomic():
+            locked = self._locked_held()
+            came = set(
+                locked.attendance.filter(attendance__in=rules.CAME).values_list("pk", flat=True)
+            )
+            if set(linked) - came:
+                raise TransitionRefused(["Only members who came can be ticked."])
+            for row in locked.attendance.all():
+                if row.mood_event_linked != (row.pk in linked):
+                    row.mood_event_linked = row.pk in linked
+                    row.save(update_fields=["mood_event_linked"])
+            for key in rules.GROUP_ITEMS:
+                setattr(locked, key, bool(items.get(key)))
+            locked.checklist_note, locked.checklist_at, locked.checklist_by = (
+                note,
+                timezone.now(),
+                by,
+            )
+            locked.save()
+        return locked
+
+    def finalise_refusals(self):
+        reasons = []
+        if self.checklist_at is None:
+            reasons.append("Fill in the fidelity checklist first.")
+        for row in self.attendance.select_related("session__course", "member__course__patient"):
+            if row.attendance in rules.CAME and not row.session.is_finalised:
+                blockers = [
+                    b for b in row.session.finalise_blockers() if "already finalised" not in b
+                ]
+                reasons.extend(f"{row.member.first_name}: {b}" for b in blockers)
+        return reasons
+
+    def finalise(self, by):
+        """Finalise the group session and, through each member's ``Session.finalise``, the
+        session of every member who came (a member's already finalised session is left as
+        it is; a missed session is never finalised). All or nothing: one member's open risk
+        signal refuses the whole, naming the member."""
+        with transaction.atomic():
+            locked = self._locked_held()
+            if reasons := locked.finalise_refusals():
+                raise TransitionRefused(reasons)
+            now = timezone.now()
+            for row in locked.attendance.select_related("session__course"):
+                if row.attendance in rules.CAME and not row.session.is_finalised:
+                    row.session.finalise(by, at=now)
+            locked.finalised_at, locked.finalised_by = now, by
+            locked.save(update_fields=["finalised_at", "finalised_by"])
+        self.finalised_at, self.finalised_by = locked.finalised_at, by
+        return locked
+
+    def correct(self, entries, *, theme, process_notes, reason, by):
+        from groups.correcting import correct
+
+        return correct(
+            self, entries, theme=theme, process_notes=process_notes, reason=reason, by=by
+        )
+
     # --- planning ---------------------------------------------------------------------------
     @staticmethod
     def plan_refusals(group, sessions):
+        from groups.models import GroupStatus
+
         reasons = []
-        if not group.is_open:
-            reasons.append("The group is closing or has ended: no more group sessions are planned.")
+        if group.status == GroupStatus.ENDED:
+            reasons.append("The group has ended: no more group sessions are planned.")
         if any(s.status == GroupSession.Status.PLANNED for s in sessions):
             reasons.append("The next group session is already planned: record it first.")
         if len(sessions) >= group.planned_sessions:
@@ -133,7 +249,14 @@ class GroupSession(models.Model):
                 when = datetime.combine(
                     first, locked.meets_at, tzinfo=timezone.get_current_timezone()
                 )
-            return cls.objects.create(group=locked, number=len(sessions) + 1, scheduled_for=when)
+            from groups.models import GroupStatus
+
+            planned = cls.objects.create(group=locked, number=len(sessions) + 1, scheduled_for=when)
+            if locked.in_termination_phase(planned.number) and locked.status != GroupStatus.CLOSING:
+                # The ending is in sight: the group takes no new members from now on.
+                locked.status = GroupStatus.CLOSING
+                locked.save(update_fields=["status"])
+            return planned
 
     # --- recording it as held ---------------------------------------------------------------
     def hold_refusals(self, entries, today):
@@ -234,6 +357,7 @@ class GroupAttendance(models.Model):
     )
     attendance = models.CharField(max_length=10, choices=Attendance.choices)
     reason = models.CharField("reason for absence", max_length=300, blank=True)
+    mood_event_linked = models.BooleanField(rules.LINK_ITEM, default=False)
     session = models.OneToOneField(
         "sessions_app.Session", on_delete=models.PROTECT, related_name="group_attendance",
         help_text="The session of the member's own course this group session wrote.",

@@ -3,13 +3,28 @@ group sessions planned and recorded as held."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.access import get_group_for
-from groups.forms import AddMemberForm, GroupForm, GroupSessionForm, LeaveForm, MemberEntryForm
-from groups.models import GroupMember, GroupSession, JoinRefused, TherapyGroup
+from groups.forms import (
+    AddMemberForm,
+    ChecklistForm,
+    GroupForm,
+    GroupSessionForm,
+    LeaveForm,
+    MemberEntryForm,
+)
+from groups.models import (
+    GroupAttendance,
+    GroupMember,
+    GroupSession,
+    GroupStatus,
+    JoinRefused,
+    TherapyGroup,
+)
 from ipt.course.models import TransitionRefused, TreatmentCourse, Variant
 from sessions_app.watch import refresh_due
 
@@ -66,7 +81,8 @@ def group_detail(request, pk):
         "members": current,
         "former": [m for m in members if m.left_on is not None],
         "places_left": max(group.member_limit - len(current), 0),
-        "group_sessions": group.group_sessions.all(),
+        "group_sessions": group.group_sessions.prefetch_related("attendance"),
+        "ending_in_sight": group.status in (GroupStatus.CLOSING, GroupStatus.ENDED),
     }
     if can_write and group.is_open:
         courses = _candidates(request, group)
@@ -116,6 +132,16 @@ def member_leave(request, pk, member_pk):
 
 
 # --- group sessions ----------------------------------------------------------------------------
+def held_attendance():
+    """A held group session's attendance, with what its page shows of each member's session."""
+    return Prefetch(
+        "attendance",
+        queryset=GroupAttendance.objects.select_related(
+            "member__course__patient", "session__phq9"
+        ).prefetch_related("session__events", "session__homework_set"),
+    )
+
+
 @require_POST
 def group_session_plan(request, pk):
     group, _ = get_group_for(request, pk, action="plan a group session")
@@ -140,9 +166,11 @@ def group_session_detail(request, pk, session_pk):
     members = list(group.current_members().select_related("course__patient"))
     context = {"group": group, "group_session": group_session, "can_write": can_write}
     if group_session.is_held:
-        context["attendance"] = group_session.attendance.select_related(
-            "member__course__patient", "session__phq9"
-        ).prefetch_related("session__events", "session__homework_set")
+        prefetch_related_objects([group_session], held_attendance())
+        context["attendance"] = group_session.attendance.all()
+        context["corrections"] = group_session.corrections.select_related("by")
+        if can_write and not group_session.is_finalised:
+            context["checklist_form"] = ChecklistForm(group_session=group_session)
         return render(request, "groups/group_session.html", context)
     data = request.POST if request.method == "POST" else None
     forms = [MemberEntryForm(data, member=m) for m in members]

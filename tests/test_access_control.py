@@ -332,6 +332,22 @@ OWNERSHIP = {
         lambda w: {"pk": w["group"].pk, "session_pk": w["group_session"].pk},
         READ,
     ),
+    "groups:session_checklist": (
+        "post",
+        lambda w: {"pk": w["group"].pk, "session_pk": w["group_session"].pk},
+        WRITE,
+    ),
+    "groups:session_correct": (
+        "get",
+        lambda w: {"pk": w["group"].pk, "session_pk": w["group_session"].pk},
+        WRITE,
+    ),
+    "groups:session_finalise": (
+        "post",
+        lambda w: {"pk": w["group"].pk, "session_pk": w["group_session"].pk},
+        WRITE,
+    ),
+    "groups:ending": ("get", lambda w: {"pk": w["group"].pk}, READ),
 }
 
 
