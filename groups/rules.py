@@ -203,12 +203,12 @@ def ending_refusals(*, ended, sessions_held, planned, unfinalised, achieved, fee
         missing = [
             what
             for what, done in (
-                ("a progress review", m.reviewed),
-                ("a relapse-prevention plan", m.relapse_plan),
+                ("the progress review", m.reviewed),
+                ("the relapse-prevention plan", m.relapse_plan),
                 ("their plan noted here", m.plan_noted),
             )
             if not done
         ]
         if missing:
-            reasons.append(f"{m.first_name} has no " + " and no ".join(missing) + ".")
+            reasons.append(f"{m.first_name} still needs " + " and ".join(missing) + ".")
     return reasons

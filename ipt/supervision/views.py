@@ -22,7 +22,7 @@ from ipt.accounts.access import is_treating_therapist
 from ipt.accounts.models import AccessEvent
 from ipt.course.access import get_course_for, get_course_for_supervision
 from ipt.course.models import TreatmentCourse
-from ipt.supervision import caseload, fidelity
+from ipt.supervision import caseload, fidelity, group_review
 from ipt.supervision.forms import DashboardFilterForm, FeedbackForm, SessionRatingForm
 from ipt.supervision.models import SessionRating, SupervisionFeedback
 from sessions_app import adherence
@@ -131,6 +131,9 @@ def dashboard(request):
         context["precedence"] = caseload.precedence_counts(
             TreatmentCourse.objects.visible_to(request.user)
         )
+        context["groups"] = group_review.group_rows(request.user)
+        members = [m for g in context["groups"] for m in g.members]
+        _record_listing(request, members, "caseload review: groups")
     return render(request, template, context)
 
 
