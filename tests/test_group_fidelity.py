@@ -183,3 +183,33 @@ def test_correcting_from_the_group_session_page(held, client_for):
     assert client.post(url, data).status_code == 302
     assert member_session(held, "Cai").mood_rating == 7
     assert "Cai said 7, not 4." in client.get(held.get_absolute_url()).content.decode()
+
+
+def test_a_members_course_never_shows_the_groups_notes_about_others(held, client_for):
+    """The checklist, corrections and ending record are the group's shared record: a member's
+    own course pages show none of them, nor another member's name."""
+    lead = held.group.lead
+    fill_checklist(held)
+    held.record_checklist(linked=set(), items={}, note="Ana cried about her boss.", by=lead)
+    held.correct(correction(held, Ben={"attendance": "absent", "reason": "Ben's court date"}),
+                 theme=held.theme, process_notes="Ana and Ben argued.",
+                 reason="Ben's reason was wrong.", by=lead)  # fmt: skip
+    from groups.ending import save_ending
+
+    ana = rows_by_name(held)["Ana"].member
+    save_ending(held.group, achieved="x", feelings="y", plans={ana.pk: "Ana leaves her job."},
+                by=lead)  # fmt: skip
+    cai = member_session(held, "Cai")
+    client = client_for(lead)
+    for url in (
+        cai.course.get_absolute_url(),
+        cai.get_absolute_url(),
+        reverse("course:progress_review", args=[cai.course.pk]),
+        reverse("course:relapse_plan", args=[cai.course.pk]),
+        reverse("patients:detail", args=[cai.course.patient.pk]),
+        reverse("patients:history", args=[cai.course.patient.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Cai" in html
+        for other in ("Ana", "Ben", "boss", "court date", "argued", "leaves her job"):
+            assert other not in html, (url, other)

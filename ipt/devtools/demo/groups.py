@@ -1,5 +1,6 @@
 """The demo clinic's IPT groups: Sam Reyes leads a running group of six, Priya Natarajan
-co-facilitating, at group session 4 (three held), and a forming group with two members still in their pre-group session."""
+co-facilitating, at group session 4 (three held, each with its fidelity checklist, the first
+two finalised), and a forming group with two members still in their pre-group session."""
 
 from datetime import date, time
 
@@ -97,7 +98,27 @@ def _hold_group_sessions(group, lead):
                 row["phq9"] = "2 2 1 1 1 2 1 1 0"
             entries.append(row)
         group_session.hold(entries, theme=theme, process_notes=process, by=lead)
+        _fill_checklist(group_session, lead, number)
+        if number < len(THEMES):  # the latest stays open to corrections
+            group_session.finalise(lead)
     GroupSession.plan_next(group)
+
+
+def _fill_checklist(group_session, lead, number):
+    """The facilitator's checklist: in session 1 not every member linked mood to an event yet,
+    and no one left without a plan after the first session."""
+    came = group_session.attendance.filter(attendance__in=("present", "late")).select_related(
+        "member__course__patient"
+    )
+    linked = {a.pk for a in came if number > 1 or a.member.first_name not in ("Dev", "Farah")}
+    group_session.record_checklist(
+        linked=linked,
+        items={"problem_area_work": number > 1, "members_helped": True, "action_plans": True},
+        note="Members were quiet; how do I get them talking to each other sooner?"
+        if number == 1
+        else "",
+        by=lead,
+    )
 
 
 def seed(staff, created):
@@ -115,9 +136,11 @@ def seed(staff, created):
         if name == "Ben Carter":  # his individual sessions were planned before the group began
             plan_sessions(course, 28)
         running.add_member(course, by=lead, on=days_ago(21))
-        if name == "Chloe Evans":  # a risk to assess, on the group page and her course
-            record_phq9(course, CHLOE_LATER, 0, lead)
     _hold_group_sessions(running, lead)
+    # A risk to assess, on the group page and her course (after the group sessions held so
+    # far were finalised: an open risk signal keeps a session from being finalised).
+    chloe = running.current_members().get(course__patient__full_name="Chloe Evans")
+    record_phq9(chloe.course, CHLOE_LATER, 0, lead)
     TherapyGroup.objects.create(
         name="Thursday evening group (video)", lead=lead,
         video_link="https://video.clinic.example/ipt-thursday",
