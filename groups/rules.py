@@ -210,5 +210,8 @@ def ending_refusals(*, ended, sessions_held, planned, unfinalised, achieved, fee
             if not done
         ]
         if missing:
-            reasons.append(f"{m.first_name} still needs " + " and ".join(missing) + ".")
+            listed = (
+                ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+            )
+            reasons.append(f"{m.first_name} still needs {listed}.")
     return reasons
