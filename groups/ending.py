@@ -119,3 +119,30 @@ def end_group(group, *, by, today=None):
         ending.save(update_fields=["ended_by", "ended_at", "updated_at"])
     group.status, group.ended_on = locked.status, locked.ended_on
     return locked
+
+
+def members_to_termination(group, *, by):
+    """Move each current member's course from the middle to the termination phase, together
+    (IPT: the ending is worked on in the last sessions). Each move is the course's own guarded
+    transition; a member whose course cannot move is named with the reason, the others move.
+    Returns (first names moved, reasons refused)."""
+    from ipt.course.models import Phase
+
+    moved, refused = [], []
+    for member in group.current_members().select_related("course__patient"):
+        course = member.course
+        if course.phase == Phase.TERMINATION:
+            continue
+        if course.phase != Phase.MIDDLE:
+            refused.append(
+                f"{member.first_name}'s course is in the {course.get_phase_display().lower()}: "
+                "move it on from their course page."
+            )
+            continue
+        try:
+            course.enter_termination_phase(by, note=f"With {group.name}'s termination phase.")
+        except TransitionRefused as error:
+            refused.extend(f"{member.first_name}: {r}" for r in error.reasons)
+        else:
+            moved.append(member.first_name)
+    return moved, refused

@@ -3,12 +3,18 @@ pages, linked), the group's ending record, and ending the group."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.access import get_group_for
-from groups.ending import end_group, ending_refusals, member_endings, save_ending
+from groups.ending import (
+    end_group,
+    ending_refusals,
+    member_endings,
+    members_to_termination,
+    save_ending,
+)
 from groups.forms import EndingForm
-from ipt.course.models import TransitionRefused
+from ipt.course.models import Phase, TransitionRefused
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,5 +61,17 @@ def ending(request, pk):
             "form": form,
             "rows": [(m, statuses[m.pk]) for m in members],
             "refusals": [] if group.is_ended else ending_refusals(group),
+            "to_move": [m for m in members if m.course.phase == Phase.MIDDLE],
         },
     )
+
+
+@require_POST
+def to_termination(request, pk):
+    group, _ = get_group_for(request, pk, action="members to termination phase")
+    moved, refused = members_to_termination(group, by=request.user)
+    if moved:
+        messages.success(request, "In the termination phase now: " + ", ".join(moved) + ".")
+    if refused:
+        messages.error(request, " ".join(refused))
+    return redirect("groups:ending", group.pk)

@@ -28,4 +28,9 @@ urlpatterns = [
         name="session_finalise",
     ),
     path("<int:pk>/ending/", ending_views.ending, name="ending"),
+    path(
+        "<int:pk>/ending/termination-phase/",
+        ending_views.to_termination,
+        name="ending_termination",
+    ),
 ]

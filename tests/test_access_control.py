@@ -348,6 +348,7 @@ OWNERSHIP = {
         WRITE,
     ),
     "groups:ending": ("get", lambda w: {"pk": w["group"].pk}, READ),
+    "groups:ending_termination": ("post", lambda w: {"pk": w["group"].pk}, WRITE),
 }
 
 

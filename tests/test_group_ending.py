@@ -126,3 +126,26 @@ def test_ending_refusals_name_what_is_missing():
         "Write how members felt about the group ending.",
         "Ana still needs the relapse-prevention plan and their plan noted here.",
     ]
+
+
+def test_members_courses_move_to_the_termination_phase_together(group, client_for):
+    from ipt.course.models import Phase
+
+    ana, ben = group.current_members().select_related("course__patient")
+    ana.course.phase = Phase.MIDDLE
+    ana.course.save(update_fields=["phase"])
+    url = reverse("groups:ending_termination", args=[group.pk])
+    assert client_for(group.lead.supervisor).post(url).status_code == 403
+    client = client_for(group.lead)
+    assert (
+        "Move the courses in the middle phase"
+        in client.get(reverse("groups:ending", args=[group.pk])).content.decode()
+    )
+    response = client.post(url, follow=True)
+    html = response.content.decode()
+    assert "In the termination phase now: Ana." in html
+    assert "Ben&#x27;s course is in the initial phase" in html
+    ana.course.refresh_from_db()
+    ben.course.refresh_from_db()
+    assert (ana.course.phase, ben.course.phase) == (Phase.TERMINATION, Phase.INITIAL)
+    assert ana.course.transitions.get().by == group.lead
