@@ -87,6 +87,7 @@ def group_detail(request, pk):
     if can_write and group.is_open:
         courses = _candidates(request, group)
         context["add_form"] = AddMemberForm(courses=courses) if courses.exists() else None
+    if can_write and not group.is_ended:  # a member may leave until the group has ended
         context["leave_form"] = LeaveForm()
     return render(request, "groups/group_detail.html", context)
 

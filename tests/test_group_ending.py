@@ -79,6 +79,8 @@ def test_the_group_ends_once_every_member_and_the_group_record_are_ready(group, 
     detail = client.get(group.get_absolute_url()).content.decode()
     ana, ben = group.current_members().select_related("course__patient")
     assert url in detail
+    assert "Plan the next group session" in detail  # closing, one session still to come
+    assert "Record leaving" in detail
     assert reverse("course:progress_review", args=[ana.course.pk]) in detail
     assert reverse("course:relapse_plan", args=[ben.course.pk]) in detail
     data = {"achieved": "Members speak up at home.", "ending_feelings": "Sad, and proud.",
@@ -92,6 +94,9 @@ def test_the_group_ends_once_every_member_and_the_group_record_are_ready(group, 
     assert "Ben still needs the progress review, the relapse-prevention plan and their plan" in page
     assert "Ana still needs the progress review and the relapse-prevention plan." in page
     run_sessions(group, 1)
+    assert (
+        "Plan the next group session" not in client.get(group.get_absolute_url()).content.decode()
+    )
     for member in (ana, ben):
         write_termination(member)
     data[f"plan_{ben.pk}"] = "Keep the Sunday walk."
