@@ -197,3 +197,76 @@ def test_parallel_acknowledgements_keep_the_first_time(owner, supervisor, patien
     assert race(acknowledge).count("done") == THREADS
     assert len(set(times)) == 1
     assert SupervisionFeedback.objects.get(pk=feedback.pk).acknowledged_at == times[0]
+
+
+def test_a_group_session_correction_racing_its_finalising_never_follows_it():
+    """Finalising a group session and correcting it at once: either the correction lands
+    first and is finalised with the rest, or it is refused; a finalised member session is
+    never changed, and the group session is finalised once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from groups.models import GroupSession, GroupSessionCorrection
+    from tests.factories import (
+        GroupCourseFactory,
+        TherapistFactory,
+        TherapyGroupFactory,
+        pre_group_done,
+    )
+
+    lead = TherapistFactory()
+    start = timezone.localdate() - timedelta(days=1)
+    group = TherapyGroupFactory(
+        lead=lead, status="running", start_date=start, weekday=start.weekday()
+    )
+    for name in ("Ana Lima", "Ben Costa"):
+        course = pre_group_done(
+            GroupCourseFactory(
+                patient=PatientFactory(therapist=lead, full_name=name), start_date=start
+            )
+        )
+        group.add_member(course, by=lead, on=start)
+    gs = GroupSession.plan_next(group)
+    members = list(group.current_members())
+    present = {
+        "attendance": "present",
+        "reason": "",
+        "mood": 5,
+        "phq9": "",
+        "event": "",
+        "action": "",
+    }
+    gs.hold([{"member": m, **present} for m in members], theme="", process_notes="", by=lead)
+    gs.record_checklist(linked=set(), items={}, note="", by=lead)
+
+    def act(i):
+        fresh = GroupSession.objects.get(pk=gs.pk)
+        if i % 2:
+            fresh.finalise(lead)
+        else:
+            fresh.correct(
+                [{"member": m, "attendance": "present", "reason": "", "mood": 5 + i // 2} for m in members],
+                theme="", process_notes="", reason=f"Mood {5 + i // 2}.", by=lead,
+            )  # fmt: skip
+
+    counter = iter(range(THREADS))
+    lock = threading.Lock()
+
+    def action():
+        with lock:
+            i = next(counter)
+        act(i)
+
+    outcomes = race(action)
+    assert all(o == "done" or "finalised" in o or "Nothing was changed" in o for o in outcomes)
+    gs.refresh_from_db()
+    assert gs.is_finalised
+    finalised_moods = set(
+        Session.objects.filter(group_attendance__group_session=gs).values_list(
+            "mood_rating", flat=True
+        )
+    )
+    assert len(finalised_moods) == 1  # one correction's mood for every member, or none
+    last = GroupSessionCorrection.objects.filter(group_session=gs).order_by("at").last()
+    assert last is None or last.at <= gs.finalised_at
