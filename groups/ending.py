@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from groups import rules
 from ipt.accounts.triggers import append_only
-from ipt.course.models import TransitionRefused
+from ipt.course.models import Phase, TransitionRefused
 
 
 @pghistory.track(
@@ -121,28 +121,36 @@ def end_group(group, *, by, today=None):
     return locked
 
 
-def members_to_termination(group, *, by):
-    """Move each current member's course from the middle to the termination phase, together
-    (IPT: the ending is worked on in the last sessions). Each move is the course's own guarded
+def members_to_phase(group, target, *, by):
+    """Move each current member's course on to ``target`` together: the middle phase once the
+    group's work begins (each member's pre-group session is their initial phase), the
+    termination phase for the group's last sessions. Each move is the course's own guarded
     transition; a member whose course cannot move is named with the reason, the others move.
     Returns (first names moved, reasons refused)."""
-    from ipt.course.models import Phase
-
+    before = {Phase.MIDDLE: Phase.INITIAL, Phase.TERMINATION: Phase.MIDDLE}[target]
     moved, refused = [], []
     for member in group.current_members().select_related("course__patient"):
         course = member.course
-        if course.phase == Phase.TERMINATION:
+        if course.phase == target:
             continue
-        if course.phase != Phase.MIDDLE:
+        if course.phase != before:
             refused.append(
                 f"{member.first_name}'s course is in the {course.get_phase_display().lower()}: "
                 "move it on from their course page."
             )
             continue
+        note = f"With {group.name}'s {target.label.lower()}."
         try:
-            course.enter_termination_phase(by, note=f"With {group.name}'s termination phase.")
+            if target == Phase.MIDDLE:
+                course.enter_middle_phase(by, note=note)
+            else:
+                course.enter_termination_phase(by, note=note)
         except TransitionRefused as error:
             refused.extend(f"{member.first_name}: {r}" for r in error.reasons)
         else:
             moved.append(member.first_name)
     return moved, refused
+
+
+def members_to_termination(group, *, by):
+    return members_to_phase(group, Phase.TERMINATION, by=by)

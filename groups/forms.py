@@ -112,6 +112,10 @@ class MemberEntryForm(typed.Form):
         super().__init__(*args, prefix=f"m{member.pk}", **kwargs)
         self.member = member
 
+    @property
+    def error_prefix(self):
+        return self.member.first_name
+
     def clean(self):
         cleaned = super().clean()
         if "attendance" in self.errors or "mood" in self.errors:
@@ -189,6 +193,10 @@ class MemberCorrectionForm(typed.Form):
         }
         super().__init__(*args, prefix=f"c{row.member_id}", initial=initial, **kwargs)
         self.row, self.member = row, row.member
+
+    @property
+    def error_prefix(self):
+        return self.member.first_name
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/members/add/", views.member_add, name="member_add"),
     path("<int:pk>/members/<int:member_pk>/leave/", views.member_leave, name="member_leave"),
     path("<int:pk>/sessions/plan/", views.group_session_plan, name="session_plan"),
+    path("<int:pk>/middle-phase/", views.to_middle, name="to_middle"),
     path("<int:pk>/sessions/<int:session_pk>/", views.group_session_detail, name="session"),
     path(
         "<int:pk>/sessions/<int:session_pk>/checklist/",

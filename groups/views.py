@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.access import get_group_for
+from groups.ending import members_to_phase
 from groups.forms import (
     AddMemberForm,
     ChecklistForm,
@@ -25,7 +26,7 @@ from groups.models import (
     JoinRefused,
     TherapyGroup,
 )
-from ipt.course.models import TransitionRefused, TreatmentCourse, Variant
+from ipt.course.models import Phase, TransitionRefused, TreatmentCourse, Variant
 from sessions_app.watch import refresh_due
 
 
@@ -83,6 +84,13 @@ def group_detail(request, pk):
         "places_left": max(group.member_limit - len(current), 0),
         "group_sessions": group.group_sessions.prefetch_related("attendance"),
         "ending_in_sight": group.status in (GroupStatus.CLOSING, GroupStatus.ENDED),
+        # The group's work has begun (its first session held): members still in their
+        # initial phase are moved on together.
+        "to_middle": [m for m in current if m.course.phase == Phase.INITIAL]
+        if can_write
+        and not group.is_ended
+        and group.group_sessions.exclude(status="planned").exists()
+        else [],
     }
     if can_write and group.is_open:
         courses = _candidates(request, group)
@@ -199,3 +207,14 @@ def group_session_detail(request, pk, session_pk):
         has_errors=data is not None and (form.errors or any(f.errors for f in forms)),
     )
     return render(request, "groups/group_session.html", context)
+
+
+@require_POST
+def to_middle(request, pk):
+    group, _ = get_group_for(request, pk, action="members to middle phase")
+    moved, refused = members_to_phase(group, Phase.MIDDLE, by=request.user)
+    if moved:
+        messages.success(request, "In the middle phase now: " + ", ".join(moved) + ".")
+    if refused:
+        messages.error(request, " ".join(refused))
+    return redirect(group)

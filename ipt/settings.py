@@ -263,6 +263,7 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
 # Each request renews the idle time, written at most once a minute (ipt/accounts/sessions.py).
 SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 # However active, a login ends this long after the sign-in (ipt/accounts/sessions.py).
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
 

@@ -18,6 +18,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def login_renewed_on_every_request(settings):
+    """Every request writes the login row, as each page's query count assumes; the once-a-minute
+    renewal is tested on its own (tests/test_sessions_lifetime.py)."""
+    settings.SESSION_RENEW_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
     """Tasks run inside the request that enqueues them, so the suite needs no worker."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -349,6 +349,7 @@ OWNERSHIP = {
     ),
     "groups:ending": ("get", lambda w: {"pk": w["group"].pk}, READ),
     "groups:ending_termination": ("post", lambda w: {"pk": w["group"].pk}, WRITE),
+    "groups:to_middle": ("post", lambda w: {"pk": w["group"].pk}, WRITE),
 }
 
 

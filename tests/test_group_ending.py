@@ -154,3 +154,35 @@ def test_members_courses_move_to_the_termination_phase_together(group, client_fo
     ben.course.refresh_from_db()
     assert (ana.course.phase, ben.course.phase) == (Phase.TERMINATION, Phase.INITIAL)
     assert ana.course.transitions.get().by == group.lead
+
+
+def test_once_the_group_has_met_members_courses_move_to_the_middle_phase_together(
+    group, client_for
+):
+    from ipt.course.models import Phase
+    from ipt.models import Formulation
+    from tests.factories import ContractFactory
+
+    ana, ben = group.current_members().select_related("course__patient")
+    Formulation.objects.create(
+        course=ana.course, text="Since the move.", shared_on=group.start_date
+    )
+    ContractFactory(course=ana.course).sign(
+        patient_name="Ana Lima", patient_date=group.start_date,
+        therapist=group.lead, therapist_date=group.start_date,
+    )  # fmt: skip
+    client = client_for(group.lead)
+    page = reverse("groups:detail", args=[group.pk])
+    assert "to the middle phase" not in client.get(page).content.decode()  # not met yet
+    run_sessions(group, 1)
+    assert "to the middle phase (2)" in client.get(page).content.decode()
+    url = reverse("groups:to_middle", args=[group.pk])
+    assert client_for(group.lead.supervisor).post(url).status_code == 403
+    client = client_for(group.lead)
+    html = client.post(url, follow=True).content.decode()
+    assert "In the middle phase now: Ana." in html
+    assert "Ben: The treatment contract has not been signed" in html
+    ana.course.refresh_from_db()
+    ben.course.refresh_from_db()
+    assert (ana.course.phase, ben.course.phase) == (Phase.MIDDLE, Phase.INITIAL)
+    assert "to the middle phase (1)" in client.get(page).content.decode()

@@ -41,7 +41,8 @@ def _expiry(client):
     return Session.objects.get(session_key=client.session.session_key).expire_date
 
 
-def test_requests_renew_the_idle_time_at_most_once_a_minute(client, owner):
+def test_requests_renew_the_idle_time_at_most_once_a_minute(client, owner, settings):
+    settings.SESSION_RENEW_SECONDS = 60
     _sign_in(client, owner)
     client.get(reverse("patients:caseload"))
     first = _expiry(client)

@@ -25,10 +25,11 @@ RENEWED_AT = "ipt_renewed_at"
 
 
 def renew_every():
-    """How often a busy login's idle time is pushed back: a minute, or a hundredth of the idle
-    time when that is shorter. Writing the login row on every request (an autosave every few
-    seconds) would cost three statements each time for nothing the user can tell."""
-    return min(60, settings.SESSION_COOKIE_AGE // 100)
+    """How often a busy login's idle time is pushed back (``SESSION_RENEW_SECONDS``, a minute),
+    never more than a hundredth of the idle time. Writing the login row on every request (an
+    autosave every few seconds) would cost three statements each time for nothing the user
+    can tell."""
+    return min(settings.SESSION_RENEW_SECONDS, settings.SESSION_COOKIE_AGE // 100)
 
 
 class RenewingSessionMiddleware(SessionMiddleware):
