@@ -18,6 +18,7 @@ from ipt.course.models import (
     Variant,
 )
 from ipt.course.parents import ParentCarer
+from ipt.fhir.bulk import PreparedExport
 from ipt.initial.contract import TreatmentContract
 from ipt.initial.models import (
     Diagnosis,
@@ -59,6 +60,7 @@ __all__ = [
     "ParentCarer",
     "Phase",
     "PhaseTransition",
+    "PreparedExport",
     "PreparedSummary",
     "ProblemArea",
     "ProblemAreaGoal",

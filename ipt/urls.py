@@ -6,6 +6,7 @@ from ipt import views
 from ipt.accounts import mfa, sessions
 from ipt.course import parent_views
 from ipt.course import views as course
+from ipt.fhir import imports as fhir_imports
 from ipt.fhir import views as fhir
 from ipt.initial.views import contract, focus, inventory, screening, timeline
 from ipt.measures import views as measures
@@ -19,6 +20,7 @@ from patients import views as patients
 patient_patterns = [
     path("", course.caseload, name="caseload"),
     path("new/", patients.patient_create, name="create"),
+    path("import/", fhir_imports.referral_import, name="import"),
     path("<int:pk>/", course.patient_detail, name="detail"),
     path("<int:pk>/edit/", patients.patient_edit, name="edit"),
     path("<int:pk>/access/", patients.access_log, name="access_log"),
@@ -124,6 +126,8 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("outcomes/", outcomes.report, name="outcomes"),
     path("outcomes/outcomes.csv", outcomes.report_csv, name="outcomes_csv"),
+    path("exports/fhir/", fhir.exports, name="fhir_exports"),
+    path("exports/fhir/<uuid:export_pk>.json", fhir.export_download, name="fhir_export_download"),
     path("groups/", include("groups.urls")),
     path("supervision/", supervision.dashboard, name="dashboard"),
     path("supervision/caseload.csv", supervision.dashboard_csv, name="dashboard_csv"),

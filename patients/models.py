@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -7,7 +8,8 @@ from django.urls import reverse
 
 from ipt.accounts.access import group_member_courses
 from ipt.accounts.history import tracked
-from ipt.accounts.models import Role
+from ipt.accounts.models import Role, User
+from ipt.accounts.triggers import append_only
 
 
 class PatientQuerySet(models.QuerySet):
@@ -111,3 +113,95 @@ class Patient(models.Model):
     @property
     def display_name(self):
         return self.preferred_name or self.full_name.split(" ")[0]
+
+
+class DuplicatePatient(Exception):
+    """An identifier of the referral is already a patient's at the clinic."""
+
+    def __init__(self, identifier, patient):
+        super().__init__(f"{identifier[0]}|{identifier[1]}")
+        self.identifier = identifier
+        self.patient = patient
+
+
+class PatientIdentifier(models.Model):
+    """An identifier another system gives the patient (an NHS number, a hospital number), as
+    a referral carried it: a second referral with the same one is the same patient."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=200)  # the issuing system's URI
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["system", "value"], name="one_patient_per_identifier")
+        ]
+
+    def __str__(self):
+        return f"{self.system}|{self.value}"
+
+    @classmethod
+    def holder(cls, identifiers):
+        """The first (identifier, patient) already at the clinic among ``identifiers``."""
+        for system, value in identifiers:
+            found = cls.objects.filter(system=system, value=value).select_related("patient")
+            if (row := found.first()) is not None:
+                return (system, value), row.patient
+        return None
+
+
+class ImportedReferral(models.Model):
+    """The referral a patient's record was made from (a FHIR Patient resource), its text kept
+    as it was uploaded, with its SHA-256: the record's fields came from it unchanged, and
+    whatever the record had no field for is still here."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="imported_referral"
+    )
+    resource = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        triggers = append_only("Imported referrals")
+
+    def __str__(self):
+        return f"Referral of {self.patient} imported {self.imported_at:%Y-%m-%d}"
+
+    @classmethod
+    def make_patient(cls, patient, *, text, identifiers, user):
+        """Guard, lock, re-check, change: the new ``patient`` (unsaved, its fields from the
+        referral) with its identifiers and the file, in one transaction; ``DuplicatePatient``
+        when an identifier is already a patient's. The same form sent twice gives the patient
+        already made (``patient.submission``)."""
+        with transaction.atomic():
+            User.objects.select_for_update().only("pk").get(pk=user.pk)
+            if patient.submission is not None:
+                done = Patient.objects.filter(submission=patient.submission, therapist=user)
+                if (earlier := done.first()) is not None:
+                    return earlier, False
+            if (found := PatientIdentifier.holder(identifiers)) is not None:
+                raise DuplicatePatient(*found)
+            try:
+                with transaction.atomic():
+                    patient.save()
+                    PatientIdentifier.objects.bulk_create(
+                        PatientIdentifier(patient=patient, system=s, value=v)
+                        for s, v in dict.fromkeys(identifiers)
+                    )
+            except IntegrityError:
+                # Another import took the identifier in the meantime.
+                found = PatientIdentifier.holder(identifiers)
+                if found is None:
+                    raise
+                raise DuplicatePatient(*found) from None
+            cls.objects.create(
+                patient=patient,
+                resource=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                imported_by=user,
+            )
+        return patient, True

@@ -35,6 +35,7 @@ from ipt.models import (
     MaintenanceContract,
     ParentCarer,
     Phase,
+    PreparedExport,
     PreparedSummary,
     ProgressReview,
     RelapsePreventionPlan,
@@ -283,6 +284,9 @@ OWNERSHIP = {
         lambda w: {**_course(w), "summary_pk": w["summary"].pk},
         READ,
     ),
+    # The FHIR export of a period: whoever asked for it downloads it (the supervisor gets 403:
+    # supervisors export nothing; everyone else, the clinic lead too, 404).
+    "fhir_export_download": ("get", lambda w: {"export_pk": w["fhir_export"].pk}, WRITE),
     "course:relapse_plan": ("get", _course, READ),
     "course:trigger_new": ("post", _course, WRITE),
     "course:trigger_edit": ("get", lambda w: {**_course(w), "trigger_pk": w["trigger"].pk}, WRITE),
@@ -523,6 +527,7 @@ def _initial_world(patient):
             course=course, author=patient.therapist.supervisor, text="Good focus on the dispute."
         ),
         "summary": _ready_summary(course),
+        "fhir_export": _ready_export(course),
         **_parent_rows(course),
     }
     world["followup_link"] = _followup_link(world["followup"])
@@ -642,6 +647,7 @@ def _populated_world(owner, supervisor):
             course=course, session=session, author=supervisor, text="Good focus on the dispute."
         ),
         "summary": _ready_summary(course),
+        "fhir_export": _ready_export(course),
         **_parent_rows(course),
     }
     world["followup_link"] = _followup_link(world["followup"])
@@ -654,6 +660,18 @@ def _followup_link(followup):
         token_hash="1" * 64 if followup.due_on.year < 2027 else "2" * 64,
         created_by=followup.maintenance.course.patient.therapist,
         expires_at=timezone.now() + timedelta(days=3),
+    )
+
+
+def _ready_export(course):
+    return PreparedExport.objects.create(
+        requested_by=course.patient.therapist,
+        scope=PreparedExport.Scope.OWN,
+        start=course.start_date,
+        end=course.start_date,
+        course_ids=[course.pk],
+        status=PreparedExport.Status.READY,
+        bundle=b'{"resourceType":"Bundle","type":"collection"}',
     )
 
 
@@ -749,6 +767,11 @@ MAY_WRITE = {
     ("course:contract_verify", "supervisor"): "verifies a copy of the contract, writes nothing",
     # A therapist adds patients to their own caseload; nobody else adds any.
     ("patients:create", "colleague"): "a new patient on the colleague's own caseload",
+    ("patients:import", "colleague"): "a referral imported to the colleague's own caseload",
+    # An export of one's own courses (the clinic lead's: the clinic's, pseudonymised), an
+    # access to each record recorded, the export itself a file prepared, not the record.
+    ("fhir_exports", "colleague"): "exports the colleague's own courses",
+    ("fhir_exports", "clinic_lead"): "exports the clinic's courses, pseudonymised",
     ("sessions_app:calendar_new", "colleague"): "the colleague's own calendar address",
     ("sessions_app:calendar_revoke", "colleague"): "the colleague's own calendar address",
     ("groups:new", "colleague"): "a new group led by the colleague",
@@ -844,7 +867,15 @@ RECORD_TABLES = sorted(
         # the audit, who is signed in, prints of the record, the patient pages' rate counts,
         # and a therapist's own calendar address (their account's, not a patient's record)
         and model
-        not in (AccessEvent, AuthEvent, SignIn, PreparedSummary, RateCounter, CalendarFeed)
+        not in (
+            AccessEvent,
+            AuthEvent,
+            SignIn,
+            PreparedSummary,
+            PreparedExport,
+            RateCounter,
+            CalendarFeed,
+        )
     }
 )
 

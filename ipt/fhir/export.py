@@ -1,7 +1,10 @@
 """A treatment course as a FHIR R4 Bundle (the R4B models of ``fhir.resources`` validate each
 resource: R4B differs from R4 only in resources this export does not use).
 
-Session notes are left out unless asked for. Every resource is built as a plain dict, then
+Session notes are left out unless asked for. A pseudonymised export (the clinic lead's: an
+aggregate role that never reads an individual record) keeps the clinical resources and drops
+everything that names or reaches the patient: the Patient is its id alone, labelled PSEUDED,
+and the free text of the care plans is left out. Every resource is built as a plain dict, then
 validated by its model; a value the model refuses raises, so a bad export is never sent.
 """
 
@@ -42,7 +45,21 @@ def ref(kind, pk):
     return {"reference": f"{kind}/{pk}"}
 
 
-def _patient(patient):
+# HL7's security label for a pseudonymised resource.
+PSEUDONYMISED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "PSEUDED",
+    "display": "pseudonymized",
+}
+
+
+def _patient(patient, pseudonymised=False):
+    if pseudonymised:
+        return {
+            "resourceType": "Patient",
+            "id": f"{patient.pk}",
+            "meta": {"security": [PSEUDONYMISED]},
+        }
     return {
         "resourceType": "Patient",
         "id": f"{patient.pk}",
@@ -139,7 +156,7 @@ def _measure(course, measure):
     return [response, total]
 
 
-def _care_plans(course, contract, plan):
+def _care_plans(course, contract, plan, pseudonymised=False):
     plans = []
     if contract is not None:
         plans.append(
@@ -150,7 +167,7 @@ def _care_plans(course, contract, plan):
                 "intent": "plan",
                 "title": f"Treatment contract (version {contract.version})",
                 "subject": ref("Patient", course.patient_id),
-                "description": "; ".join(contract.goal_lines),
+                "description": None if pseudonymised else "; ".join(contract.goal_lines),
                 "created": contract.signed_at.date().isoformat() if contract.signed_at else None,
             }
         )
@@ -163,7 +180,7 @@ def _care_plans(course, contract, plan):
                 "intent": "plan",
                 "title": "Relapse-prevention plan",
                 "subject": ref("Patient", course.patient_id),
-                "description": plan.if_symptoms_return or None,
+                "description": None if pseudonymised else (plan.if_symptoms_return or None),
                 "created": plan.written_on.isoformat(),
             }
         )
@@ -201,19 +218,24 @@ def _clean(value):
     return value
 
 
-def course_resources(course, *, with_notes=False):
-    """Every resource of one course, as validated dicts (no database writes)."""
+def course_resources(course, *, with_notes=False, pseudonymised=False):
+    """Every resource of one course, as validated models (no database writes)."""
+    with_notes = with_notes and not pseudonymised
     contracts = sorted(course.contracts.all(), key=lambda c: c.version)
     signed = [c for c in contracts if c.signed_at] or contracts
     diagnosis = getattr(course, "diagnosis", None)
     plan = getattr(course, "relapse_plan", None)
-    raw = [_patient(course.patient), _practitioner(course.patient.therapist), _episode(course)]
+    raw = [
+        _patient(course.patient, pseudonymised),
+        _practitioner(course.patient.therapist),
+        _episode(course),
+    ]
     if diagnosis is not None:
         raw.append(_condition(course, diagnosis))
     for measure in sorted(course.measures.all(), key=lambda m: (m.taken_on, m.pk)):
         if measure.instrument_code in PANELS:
             raw.extend(_measure(course, measure))
-    raw.extend(_care_plans(course, signed[-1] if signed else None, plan))
+    raw.extend(_care_plans(course, signed[-1] if signed else None, plan, pseudonymised))
     for session in course.sessions.all():
         if session.status == "held":
             raw.append(_encounter(course, session, with_notes))

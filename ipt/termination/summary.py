@@ -15,25 +15,18 @@ reads a closed course.
 """
 
 import logging
-import uuid
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import models, transaction
 from django.tasks import task
-from django.utils import timezone
 
 from ipt.course.models import TreatmentCourse
 from ipt.pdf import patient_pdf_name, render_pdf
+from ipt.prepared import PreparedFile, run_prepared
 from ipt.termination.forms.review import areas_with_goals
 from ipt.termination.rules import outcome_rows
 from sessions_app.progress import course_progress, symptom_chart
 
 logger = logging.getLogger(__name__)
-
-# A summary queued or rendering for longer than this has lost its worker (stopped, crashed):
-# it is shown as not finished, and asking again prepares a new one.
-GIVE_UP_AFTER = timedelta(minutes=10)
 
 
 def render_course_summary(course, request=None):
@@ -65,28 +58,11 @@ class PreparedSummaryQuerySet(models.QuerySet):
         return self.defer("pdf")
 
 
-class PreparedSummary(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be prepared"
-        RENDERING = "rendering", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Could not be prepared"
-
-    # A UUID, not a counter: the download URL tells nothing about how many there are.
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class PreparedSummary(PreparedFile):
     course = models.ForeignKey(
         TreatmentCourse, on_delete=models.CASCADE, related_name="prepared_summaries"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    task_id = models.CharField(max_length=64, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     pdf = models.BinaryField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     objects = PreparedSummaryQuerySet.as_manager()
 
@@ -104,19 +80,6 @@ class PreparedSummary(models.Model):
         return f"Course summary of {self.requested_at:%Y-%m-%d %H:%M} ({self.status})"
 
     @property
-    def is_pending(self):
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
-
-    @property
-    def gave_up(self):
-        """Pending for so long that its worker is gone: shown as not finished."""
-        return self.is_pending and timezone.now() - self.requested_at > GIVE_UP_AFTER
-
-    @property
-    def is_ready(self):
-        return self.status == self.Status.READY
-
-    @property
     def filename(self):
         return patient_pdf_name("course-summary", self.course.patient)
 
@@ -131,45 +94,20 @@ class PreparedSummary(models.Model):
         same transaction, so a summary is never stored without its task or the reverse."""
         with transaction.atomic():
             TreatmentCourse.objects.select_for_update().only("pk").get(pk=course.pk)
-            pending = (
-                cls.objects.without_bytes()
-                .filter(course=course, status__in=[cls.Status.QUEUED, cls.Status.RENDERING])
-                .filter(requested_at__gt=timezone.now() - GIVE_UP_AFTER)
-                .first()
-            )
+            pending = cls.pending().defer("pdf").filter(course=course).first()
             if pending is not None:
                 return pending, False
             summary = cls.objects.create(course=course, requested_by=user)
-            result = prepare_course_summary.enqueue(str(summary.pk))
-            cls.objects.filter(pk=summary.pk).update(task_id=str(result.id)[:64])
+            summary.enqueue(prepare_course_summary)
         return cls.objects.without_bytes().get(pk=summary.pk), True
-
-    def _mark(self, **fields):
-        type(self).objects.filter(pk=self.pk).update(**fields)
 
 
 @task()
 def prepare_course_summary(summary_id):
     """Render one requested summary into its row (the worker runs this)."""
-    with transaction.atomic():
-        summary = (
-            PreparedSummary.objects.without_bytes()
-            .select_for_update()
-            .filter(pk=summary_id, status=PreparedSummary.Status.QUEUED)
-            .first()
-        )
-        if summary is None:  # already taken by another attempt, or removed with its course
-            return "skipped"
-        summary._mark(status=PreparedSummary.Status.RENDERING, started_at=timezone.now())
-    try:
+
+    def make(summary):
         course = TreatmentCourse.objects.with_initial_phase().get(pk=summary.course_id)
-        pdf = render_course_summary(course)
-    except Exception as error:
-        summary._mark(
-            status=PreparedSummary.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(error).__name__}: {error}"[:500],
-        )
-        raise  # the task result records the traceback too
-    summary._mark(status=PreparedSummary.Status.READY, pdf=pdf, finished_at=timezone.now())
-    return "ready"
+        return {"pdf": render_course_summary(course)}
+
+    return run_prepared(PreparedSummary.objects.without_bytes(), summary_id, make)
