@@ -7,7 +7,14 @@ records of builders.py. ``seed()`` creates only what is missing: run again, it c
 
 from ipt.accounts.models import Role, User
 from ipt.course.models import TreatmentCourse
-from ipt.devtools.demo import adolescent, calendar_feed, fidelity_ratings, groups, questionnaires
+from ipt.devtools.demo import (
+    adolescent,
+    calendar_feed,
+    fidelity_ratings,
+    groups,
+    past_year,
+    questionnaires,
+)
 from ipt.devtools.demo import vignettes_natarajan as natarajan
 from ipt.devtools.demo import vignettes_reyes as reyes
 from ipt.devtools.demo.patients import MORE_PATIENTS, PATIENTS
@@ -54,6 +61,8 @@ def seed():
     fidelity_ratings.seed(created)
     groups.seed(staff, created)
     adolescent.seed(staff, created)
+    past_year.seed(staff, created)
+    past_year.backdate_referrals()
     # The vignettes write records as they were, dates and all: store each course's watch.
     watch.refresh_due(TreatmentCourse.objects.all())
     return created
