@@ -10,6 +10,7 @@ from ipt.devtools.bench import http
 from ipt.devtools.bench.grow import grow
 from ipt.devtools.bench.timing import (
     Result,
+    _outcomes_reports,
     bench_settings,
     group,
     measure,
@@ -139,3 +140,21 @@ def test_the_clinic_is_copied_for_the_larger_caseload_reviews(clinic):
     assert not CourseWatch.objects.filter(stale=True).exists()
     assert group(clinic, 15) == (6, 15)
     assert TreatmentCourse.objects.visible_to(clinic.supervisors[0]).count() == 15
+
+
+def test_the_outcomes_report_is_timed_at_clinic_level_and_for_one_supervisor(clinic):
+    results = []
+
+    def add(page, client, user, data, urls, minimum=5, courses=None):
+        samples, queries = measure(client, urls, 2, minimum=1)
+        results.append(Result(page, user, data, samples, queries, courses))
+        assert client.get(urls[0]).status_code == 200
+
+    with bench_settings():
+        _outcomes_reports(add, clinic, size=5)
+    assert [r.page for r in results] == [
+        "Outcomes report (clinic level)",
+        "Outcomes report, one supervisor's therapists",
+    ]
+    assert results[0].data == "5 courses" and results[1].data == "2 therapists, 5 courses"
+    assert all(r.median > 0 and r.queries[0] > 0 for r in results)

@@ -186,7 +186,9 @@ def _fields(text, data):
         left_out.append(f"{key}: {json.dumps(data[key], ensure_ascii=False)[:200]}")
     fields = {
         "full_name": _name_text(name),
-        "preferred_name": (preferred.get("given") or [""])[0] if preferred else "",
+        "preferred_name": (preferred.get("given") or [_name_text(preferred)])[0]
+        if preferred
+        else "",
         "date_of_birth": dob,
         "phone": phones[0] if phones else "",
         "email": emails[0] if emails else "",

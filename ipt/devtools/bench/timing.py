@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import django
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ipt.accounts.models import Role, User
 from ipt.course.models import Phase, TreatmentCourse
@@ -161,6 +162,7 @@ def run(clinic, *, requests=30, budget=30, sizes=(100, 500, 2000, 10000), log=No
         add("Floor: minimal template response", therapist_client, "therapist", "–",
             [reverse("bench_floor")])  # fmt: skip
         _course_pages(add, targets, therapist_client, supervisor_client)
+        _outcomes_reports(add, clinic)
         for size in sizes:
             _caseload_reviews(add, clinic, size, supervisor_client)
     return results
@@ -194,6 +196,24 @@ def _caseload_reviews(add, clinic, size, client):
     add("Caseload review, closed courses included", client, "supervisor",
         f"{therapists} therapists, {courses:,} courses", [f"{dashboard}?closed=1"],
         courses=courses)  # fmt: skip
+
+
+def _outcomes_reports(add, clinic, size=2000):
+    """The outcomes report over every course of the clinic (clinic level), then over the
+    courses of one supervisor's therapists (about ``size``), each over the whole period."""
+    lead, _ = User.objects.get_or_create(
+        username="bench-lead", defaults={"role": Role.CLINIC_LEAD, "first_name": "Lead"}
+    )
+    client = Client()
+    client.force_login(lead)
+    first = TreatmentCourse.objects.aggregate(first=Min("start_date"))["first"]
+    url = f"{reverse('outcomes')}?start={first:%Y-%m-%d}&end={timezone.localdate():%Y-%m-%d}"
+    total = TreatmentCourse.objects.count()
+    add("Outcomes report (clinic level)", client, "clinic lead", f"{total:,} courses", [url])
+    therapists, courses = group(clinic, size)
+    add("Outcomes report, one supervisor's therapists", client, "clinic lead",
+        f"{therapists} therapists, {courses:,} courses",
+        [f"{url}&supervisor={clinic.supervisors[0].pk}"])  # fmt: skip
 
 
 def slope(results, page):
