@@ -10,9 +10,13 @@ class ExportForm(typed.Form):
     """The period of a FHIR export: the courses started in it."""
 
     start = forms.DateField(
-        label="Courses started from", widget=forms.DateInput(attrs={"type": "date"})
+        label="Courses started from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    end = forms.DateField(label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="up to and including",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     with_notes = forms.BooleanField(
         label="Include the session notes",
         required=False,

@@ -29,8 +29,9 @@ PAGE = "patients/referral_import.html"
 
 class ReferralUploadForm(typed.Form):
     referral = forms.FileField(
-        label="The referral: a FHIR R4 Patient resource (JSON file)",
-        help_text="As exported by the referrer's system, for example the GP's.",
+        label="Referral file",
+        help_text="The patient's FHIR R4 Patient resource (JSON), as exported by the "
+        "referrer's system, for example the GP's.",
         widget=forms.ClearableFileInput(
             attrs={"accept": ".json,application/json,application/fhir+json"}
         ),
