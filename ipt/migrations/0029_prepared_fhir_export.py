@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipt", "0024_maintenance_ipt"),
+        ("ipt", "0028_end_circle_places"),
     ]
 
     operations = [
