@@ -43,6 +43,10 @@ def table(page):
     return page.locator("table.caseload-table tbody")
 
 
+def settled(page):
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 def test_supervisor_filters_by_flag_and_therapist_with_htmx(live_server, page, login, caseload):
     login("helen")
     expect(page.get_by_role("heading", name="Caseload review")).to_be_visible()
@@ -58,6 +62,7 @@ def test_supervisor_filters_by_flag_and_therapist_with_htmx(live_server, page, l
 
     page.get_by_label("Flag").select_option("")
     expect(table(page).get_by_role("row")).to_have_count(3)
+    settled(page)  # the new form listens once htmx has settled the swap
     page.get_by_label("Therapist").select_option(label="Priya Natarajan")
     expect(page).to_have_url(re.compile(rf"therapist={caseload['priya'].pk}"))
     expect(table(page).get_by_role("row")).to_have_count(1)
@@ -66,6 +71,7 @@ def test_supervisor_filters_by_flag_and_therapist_with_htmx(live_server, page, l
     # Sorting from a column header keeps the therapist filter.
     page.get_by_label("Therapist").select_option("")
     expect(table(page).get_by_role("row")).to_have_count(3)
+    settled(page)
     page.get_by_role("link", name="Patient", exact=True).click()
     expect(page).to_have_url(re.compile(r"sort=patient"))
     expect(table(page).get_by_role("row").first).to_contain_text("Alice Risk")
