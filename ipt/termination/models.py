@@ -320,9 +320,15 @@ class FollowUp(models.Model):
             return "Maintenance IPT session"
         return self.get_kind_display()
 
-    def record(self, *, by, phq9_answers=None, difficulty=None):
+    @property
+    def takes_focal_work(self):
+        """A maintenance IPT session or a booster is an IPT session: it keeps the focal work."""
+        return self.kind == self.Kind.BOOSTER or self.maintenance.is_maintenance_ipt
+
+    def record(self, *, by, phq9_answers=None, difficulty=None, focal_work=None):
         """Record the follow-up as its fields now say (held or missed), with the PHQ-9 taken
-        at it, if any, dated the day it was held.
+        at it, if any, dated the day it was held, and the work in each focal area
+        (``focal_work``: {problem area: {"event", "work", "next_step"}}), kept as typed.
 
         The row is locked and re-read first: once recorded, a follow-up's PHQ-9 is part of the
         record, so a second submission cannot add another.
@@ -338,4 +344,42 @@ class FollowUp(models.Model):
                 )  # fmt: skip
             self.recorded_by = by
             self.save()
+            for area, text in (focal_work or {}).items():
+                if area.course_id != self.maintenance.course_id:
+                    raise ValueError("The problem area is not one of this course's.")
+                if any(v.strip() for v in text.values()):
+                    MaintenanceFocalWork.objects.update_or_create(
+                        followup=self, problem_area=area, defaults=text
+                    )
+                else:
+                    MaintenanceFocalWork.objects.filter(followup=self, problem_area=area).delete()
             self.maintenance.course.refresh_watch()
+
+
+@tracked("followup__maintenance__course__patient")
+class MaintenanceFocalWork(models.Model):
+    """Maintenance IPT (Frank): each monthly session keeps the acute phase's focal work on the
+    agreed problem areas: what happened with the people in the area since the last session
+    (the mood-event link), the work done in the session, and the interpersonal step until the
+    next one. One row per session and area; an area left blank has none."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="focal_work")
+    problem_area = models.ForeignKey(
+        "ipt.ProblemArea", on_delete=models.CASCADE, related_name="maintenance_work"
+    )
+    event = models.TextField(
+        "what happened with the people in this area since the last session", blank=True
+    )
+    work = models.TextField("the work done in this area", blank=True)
+    next_step = models.TextField("the interpersonal step until the next session", blank=True)
+
+    class Meta:
+        ordering = ["problem_area__created_at", "problem_area_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["followup", "problem_area"], name="maintenance_work_once_per_area"
+            )
+        ]
+
+    def __str__(self):
+        return f"Focal work at {self.followup}: {self.problem_area}"

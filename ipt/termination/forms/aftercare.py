@@ -293,3 +293,37 @@ class FollowUpPHQ9Form(MeasureForm):
             self.data.get(self.add_prefix(f"item_{item.number}")) not in (None, "")
             for item in self.instrument.items
         )
+
+
+class FocalWorkForm(typed.Form):
+    """A maintenance IPT session's work in one focal area (optional, kept as typed)."""
+
+    event = forms.CharField(
+        label="What happened with the people in this area since the last session",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    work = forms.CharField(
+        label="The work done in this session",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The area's own strategies, communication analysis or role play, as in the "
+        "middle phase: kept up, monthly, to protect against a recurrence.",
+    )
+    next_step = forms.CharField(
+        label="The interpersonal step until the next session",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, area, work=None, **kwargs):
+        initial = {f: getattr(work, f) for f in ("event", "work", "next_step")} if work else None
+        super().__init__(*args, prefix=f"w{area.pk}", initial=initial, **kwargs)
+        self.area = area
+
+    @property
+    def error_prefix(self):
+        return self.area.detail
+
+    def text(self):
+        return {f: self.cleaned_data.get(f, "") for f in ("event", "work", "next_step")}

@@ -12,6 +12,7 @@ from ipt.course.access import get_course_for
 from ipt.course.models import TransitionRefused, TreatmentCourse
 from ipt.termination.forms.aftercare import (
     BoosterForm,
+    FocalWorkForm,
     FollowUpForm,
     FollowUpPHQ9Form,
     MaintenanceForm,
@@ -126,7 +127,10 @@ def followup(request, pk, followup_pk):
     form = FollowUpForm(request.POST or None, instance=visit)
     # Once recorded, a follow-up's PHQ-9 is part of the record: it is shown, not re-entered.
     phq9_form = None if visit.phq9_id else FollowUpPHQ9Form(request.POST or None)
-    if request.method == "POST" and _save_followup(request, course, visit, form, phq9_form):
+    focal_forms = _focal_forms(request, course, visit)
+    if request.method == "POST" and _save_followup(
+        request, course, visit, form, phq9_form, focal_forms
+    ):
         response = visit.phq9
         if response is not None:
             messages.success(
@@ -159,13 +163,30 @@ def followup(request, pk, followup_pk):
             "phq9_form": phq9_form,
             "can_write": can_write and course.phase in MAINTENANCE_PHASES,
             "questionnaire": QuestionnaireLink.on_page(visit),
+            "focal_forms": focal_forms,
+            "focal_errors": any(f.errors for f in focal_forms),
         },
     )
 
 
-def _save_followup(request, course, visit, form, phq9_form):
-    """Validate both forms together; record the PHQ-9 (if given) and link it. True if saved."""
+def _focal_forms(request, course, visit):
+    """Under maintenance IPT (and at a booster) the session keeps the focal work: a form per
+    agreed problem area, the primary first, filled from what was recorded."""
+    if not visit.takes_focal_work:
+        return []
+    done = {w.problem_area_id: w for w in visit.focal_work.all()}
+    return [
+        FocalWorkForm(request.POST or None, area=a, work=done.get(a.pk))
+        for a in course.problem_areas.all()  # the primary area first
+    ]
+
+
+def _save_followup(request, course, visit, form, phq9_form, focal_forms=()):
+    """Validate the forms together; record the PHQ-9 (if given) and link it, and the focal
+    work. True if saved."""
     valid = form.is_valid()
+    for focal in focal_forms:  # every form validated, so that each shows its own errors
+        valid = focal.is_valid() and valid
     phq9_given = phq9_form is not None and phq9_form.started
     if phq9_given and valid and form.cleaned_data["status"] == FollowUp.Status.MISSED:
         form.add_error("status", "A PHQ-9 was entered, so the follow-up was held.")
@@ -180,6 +201,7 @@ def _save_followup(request, course, visit, form, phq9_form):
             by=request.user,
             phq9_answers=phq9_form.answers if phq9_given else None,
             difficulty=phq9_form.cleaned_data.get("difficulty") if phq9_given else None,
+            focal_work={f.area: f.text() for f in focal_forms},
         )
     except TransitionRefused as refused:
         form.add_error(None, " ".join(refused.reasons))
