@@ -401,7 +401,9 @@ def test_rows_added_during_the_session_appear_in_place_and_save_as_typed(open_se
     page.get_by_role("button", name="Add an interpersonal event").click()
     expect(events).to_have_count(1)
     first = events.nth(0)
-    first.get_by_label("With").select_option(label="Maria (sister)")
+    # The person is saved on choosing, by its own request: wait for it before reading.
+    with page.expect_response(lambda r: "/event/" in r.url and r.request.method == "POST" and r.ok):
+        first.get_by_label("With").select_option(label="Maria (sister)")
     first.get_by_label("What happened").fill("Maria cancelled their Sunday lunch by text.")
     # Still typing in the first row when the next one is added: nothing is lost.
     first.get_by_label("How the patient felt").press_sequentially("Hurt, then angry")

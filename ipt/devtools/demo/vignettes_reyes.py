@@ -368,7 +368,20 @@ def robert(patient, by):
         first.notes = (
             "Volunteering twice a week; one flat week when Jean was away, talked it through."
         )
-        first.record(by=by, phq9_answers=builders.phq9_answers(4))
+        first.record(
+            by=by,
+            phq9_answers=builders.phq9_answers(4),
+            focal_work={
+                course.problem_areas.get(): {
+                    "event": "Jean away for a week: the days had no shape, and he felt useless.",
+                    "work": "Went over the week as in the acute course: what the old role gave "
+                    "him (a team, being needed) and where the new one gives it now; planned the "
+                    "days with Jean before she goes again.",
+                    "next_step": "Tell Jean before her next trip what he will miss, and plan "
+                    "two volunteering mornings for that week.",
+                }
+            },
+        )
     return course
 
 
