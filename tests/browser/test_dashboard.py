@@ -51,6 +51,10 @@ def test_supervisor_filters_by_flag_and_therapist_with_htmx(live_server, page, l
     login("helen")
     expect(page.get_by_role("heading", name="Caseload review")).to_be_visible()
     expect(table(page).get_by_role("row")).to_have_count(3)
+    # htmx binds the filters once the page has loaded (on a busy machine, after the heading
+    # shows); a change before that is a plain form's, sent with its button.
+    page.wait_for_load_state("load")
+    settled(page)
     # A marker on the window survives only if the page is never reloaded.
     page.evaluate("window.notReloaded = true")
 
@@ -59,6 +63,7 @@ def test_supervisor_filters_by_flag_and_therapist_with_htmx(live_server, page, l
     expect(table(page).get_by_role("row")).to_have_count(1)
     expect(table(page)).to_contain_text("Alice Risk")
     expect(page.get_by_label("Flag")).to_have_value("risk")
+    settled(page)
 
     page.get_by_label("Flag").select_option("")
     expect(table(page).get_by_role("row")).to_have_count(3)
