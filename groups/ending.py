@@ -121,6 +121,14 @@ def end_group(group, *, by, today=None):
     return locked
 
 
+def members_to_move_to_middle(group, members):
+    """Of these current members, those whose course is still in the initial phase once the
+    group's work has begun (its first group session held, the group not ended)."""
+    if group.is_ended or not group.group_sessions.exclude(status="planned").exists():
+        return []
+    return [m for m in members if m.course.phase == Phase.INITIAL]
+
+
 def members_to_phase(group, target, *, by):
     """Move each current member's course on to ``target`` together: the middle phase once the
     group's work begins (each member's pre-group session is their initial phase), the

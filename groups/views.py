@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.access import get_group_for
-from groups.ending import members_to_phase
+from groups.ending import members_to_move_to_middle, members_to_phase
 from groups.forms import (
     AddMemberForm,
     ChecklistForm,
@@ -84,13 +84,7 @@ def group_detail(request, pk):
         "places_left": max(group.member_limit - len(current), 0),
         "group_sessions": group.group_sessions.prefetch_related("attendance"),
         "ending_in_sight": group.status in (GroupStatus.CLOSING, GroupStatus.ENDED),
-        # The group's work has begun (its first session held): members still in their
-        # initial phase are moved on together.
-        "to_middle": [m for m in current if m.course.phase == Phase.INITIAL]
-        if can_write
-        and not group.is_ended
-        and group.group_sessions.exclude(status="planned").exists()
-        else [],
+        "to_middle": members_to_move_to_middle(group, current) if can_write else [],
     }
     if can_write and group.is_open:
         courses = _candidates(request, group)
